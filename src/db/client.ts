@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The driver-independent drizzle database: PGlite and postgres.js share this interface. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface StatementCounter {
+  /** SQL statements sent since the database was opened; tests and the benchmark read deltas. */
+  count: number;
+}
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  statements: StatementCounter;
+  /**
+   * Runs `fn` while holding a server-wide advisory lock, so that API processes starting together
+   * migrate and seed one at a time. PGlite has a single process, so there it just runs `fn`.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// Any constant works; it only has to be the same in every Palaver process.
+const STARTUP_LOCK = 0x70616c61;
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; without it the embedded PGlite database is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; omitted means in memory (tests). */
+  pgliteDir?: string | undefined;
+  poolSize?: number;
+}
+
+export function createDb(options: DatabaseOptions): Database {
+  const statements: StatementCounter = { count: 0 };
+  const config = {
+    schema,
+    casing: 'snake_case' as const,
+    logger: { logQuery: () => void statements.count++ },
+  };
+
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: options.poolSize ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'palaver' },
+    });
+    const db = drizzlePostgres({ client, ...config });
+    const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const connection = await client.reserve();
+      try {
+        await connection`select pg_advisory_lock(${STARTUP_LOCK})`;
+        return await fn();
+      } finally {
+        await connection`select pg_advisory_unlock(${STARTUP_LOCK})`.catch(() => {});
+        connection.release();
+      }
+    };
+    return { db, kind: 'postgres', statements, exclusive, close: () => client.end({ timeout: 5 }) };
+  }
+
+  if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
+  const client = new PGlite(options.pgliteDir);
+  const db = drizzlePglite({ client, ...config });
+  return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close: () => client.close() };
+}
+
+/** Runs a raw statement and returns its rows, whichever driver answers. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}

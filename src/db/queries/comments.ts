@@ -1,0 +1,111 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../client.js';
+import { authors, comments, type AuthorRow, type CommentRow } from '../schema.js';
+import { keyset, pagesByParent, type Page, type PageResult } from './page.js';
+import { publicPost } from './posts.js';
+import { columns, readRow } from './rows.js';
+
+/** A comment as read for display: never the guest's email, and the path stays in SQL. */
+export type CommentRecord = Omit<CommentRow, 'guestEmail' | 'path'>;
+export interface CommentWithAuthor {
+  comment: CommentRecord;
+  /** The registered author, joined in the same statement so authors cost no extra round trip. */
+  author: AuthorRow | null;
+}
+
+const selectList = sql`${columns(comments, 'c', { omit: ['guestEmail', 'path'] })},
+  ${columns(authors, 'a', { prefix: 'author_' })}`;
+const from = sql`comments c left join authors a on a.id = c.author_id`;
+
+function read(row: Record<string, unknown>): CommentWithAuthor {
+  return {
+    comment: readRow(comments, row) as CommentRecord,
+    author: row.author_id === null ? null : readRow(authors, row, 'author_'),
+  };
+}
+
+const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
+
+// Siblings and the flattened thread both sort by path: see the thread model in schema.ts.
+const pathKey = [sql`c.path`];
+const pathCursor = (id: number) => sql`select path from comments where id = ${id}`;
+
+/** Listed comments on public posts, by id. */
+export async function commentsByIds(db: Db, ids: readonly number[]): Promise<CommentWithAuthor[]> {
+  const rows = await run(db)(
+    sql`select ${selectList} from ${from} join posts p on p.id = c.post_id
+        where c.id = any(${sql.param([...ids])}::int[]) and c.listed and ${publicPost}`,
+  );
+  return rows.map(read);
+}
+
+/** A page of top-level comments for each post. */
+export function topLevelComments(db: Db, postIds: readonly number[], page: Page) {
+  const k = keyset(page, pathKey, pathCursor);
+  return pagesByParent(
+    run(db),
+    postIds,
+    page,
+    (post) =>
+      sql`select ${selectList} from ${from}
+          where c.post_id = ${post} and c.parent_id is null and c.listed and ${k.where}
+          order by ${k.orderBy} limit ${k.limit}`,
+    read,
+  );
+}
+
+/** A page of direct replies for each parent comment. */
+export function replies(db: Db, parentIds: readonly number[], page: Page) {
+  const k = keyset(page, pathKey, pathCursor);
+  return pagesByParent(
+    run(db),
+    parentIds,
+    page,
+    (parent) =>
+      sql`select ${selectList} from ${from}
+          where c.parent_id = ${parent} and c.listed and ${k.where}
+          order by ${k.orderBy} limit ${k.limit}`,
+    read,
+  );
+}
+
+/**
+ * A page of each post's whole discussion in reading order (depth-first, siblings oldest first).
+ * The cursor seeks straight to its path in comments_thread_idx, so page 200 costs what page 1 does.
+ */
+export function threads(
+  db: Db,
+  postIds: readonly number[],
+  page: Page,
+): Promise<Map<number, PageResult<CommentWithAuthor>>> {
+  const k = keyset(page, pathKey, pathCursor);
+  return pagesByParent(
+    run(db),
+    postIds,
+    page,
+    (post) =>
+      sql`select ${selectList} from ${from}
+          where c.post_id = ${post} and c.listed and ${k.where}
+          order by ${k.orderBy} limit ${k.limit}`,
+    read,
+  );
+}
+
+/** Listed top-level comments per post (the size of `Post.comments`). */
+export async function topLevelCounts(db: Db, postIds: readonly number[]): Promise<Map<number, number>> {
+  return counts(db, postIds, sql`c.parent_id is null`);
+}
+
+/** Listed comments per post, placeholders included (the size of `Post.thread`). */
+export async function threadCounts(db: Db, postIds: readonly number[]): Promise<Map<number, number>> {
+  return counts(db, postIds, sql`true`);
+}
+
+async function counts(db: Db, postIds: readonly number[], where: SQL): Promise<Map<number, number>> {
+  const rows = await run(db)(
+    sql`select c.post_id, count(*)::int as count from comments c
+        where c.post_id = any(${sql.param([...postIds])}::int[]) and c.listed and ${where}
+        group by c.post_id`,
+  );
+  return new Map(rows.map((row) => [row.post_id as number, row.count as number]));
+}

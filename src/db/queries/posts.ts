@@ -1,0 +1,122 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../client.js';
+import { posts, type PostRow } from '../schema.js';
+import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
+import { columns, readRow } from './rows.js';
+
+export type PostRecord = Omit<PostRow, 'searchVector'>;
+
+/**
+ * The one definition of "the public may see this post" (alias `p`): published, or scheduled for a
+ * time that has come. Scheduling therefore needs no background job.
+ */
+export const publicPost = sql.raw(`p.status in ('published', 'scheduled') and p.published_at <= now()`);
+
+const postColumns = columns(posts, 'p', { omit: ['searchVector'] });
+const read = (row: Record<string, unknown>) => readRow(posts, row) as PostRecord;
+const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
+
+// Posts sort by publication time, then id.
+const postKey = [sql`p.published_at`, sql`p.id`];
+const postCursor = (id: number) => sql`select published_at, id from posts where id = ${id}`;
+
+export interface PostFilter {
+  authorSlug?: string | null;
+  tagSlug?: string | null;
+  /** Full-text search over title and body (web search syntax: quotes, OR, -word). */
+  search?: string | null;
+}
+
+function filterSql(filter: PostFilter): SQL {
+  const conditions: SQL[] = [publicPost];
+  if (filter.authorSlug != null) {
+    conditions.push(sql`p.author_id = (select id from authors where slug = ${filter.authorSlug})`);
+  }
+  if (filter.tagSlug != null) {
+    conditions.push(
+      sql`exists (select 1 from post_tags pt join tags t on t.id = pt.tag_id
+                  where pt.post_id = p.id and t.slug = ${filter.tagSlug})`,
+    );
+  }
+  if (filter.search != null) {
+    conditions.push(sql`p.search_vector @@ websearch_to_tsquery('english', ${filter.search})`);
+  }
+  return sql.join(conditions, sql` and `);
+}
+
+export async function postsByIds(db: Db, ids: readonly number[]): Promise<PostRecord[]> {
+  const rows = await run(db)(
+    sql`select ${postColumns} from posts p where p.id = any(${sql.param([...ids])}::int[]) and ${publicPost}`,
+  );
+  return rows.map(read);
+}
+
+export async function postsBySlugs(db: Db, slugs: readonly string[]): Promise<PostRecord[]> {
+  const rows = await run(db)(
+    sql`select ${postColumns} from posts p where p.slug = any(${sql.param([...slugs])}::text[]) and ${publicPost}`,
+  );
+  return rows.map(read);
+}
+
+export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostRecord>> {
+  const k = keyset(page, postKey, postCursor);
+  const rows = await run(db)(
+    sql`select ${postColumns} from posts p
+        where ${filterSql(filter)} and ${k.where}
+        order by ${k.orderBy} limit ${k.limit}`,
+  );
+  return toPage(rows.map(read), page);
+}
+
+export async function countPosts(db: Db, filter: PostFilter): Promise<number> {
+  const [row] = await run(db)(sql`select count(*)::int as count from posts p where ${filterSql(filter)}`);
+  return (row?.count as number | undefined) ?? 0;
+}
+
+/** A page of public posts for each author, in one statement. */
+export function postsByAuthors(
+  db: Db,
+  authorIds: readonly number[],
+  page: Page,
+): Promise<Map<number, PageResult<PostRecord>>> {
+  const k = keyset(page, postKey, postCursor);
+  return pagesByParent(
+    run(db),
+    authorIds,
+    page,
+    (author) =>
+      sql`select ${postColumns} from posts p
+          where p.author_id = ${author} and ${publicPost} and ${k.where}
+          order by ${k.orderBy} limit ${k.limit}`,
+    read,
+  );
+}
+
+export async function postCountsByAuthor(db: Db, authorIds: readonly number[]): Promise<Map<number, number>> {
+  const rows = await run(db)(
+    sql`select p.author_id, count(*)::int as count from posts p
+        where p.author_id = any(${sql.param([...authorIds])}::int[]) and ${publicPost}
+        group by p.author_id`,
+  );
+  return new Map(rows.map((row) => [row.author_id as number, row.count as number]));
+}
+
+/** The public post published just before (or after) each given post. */
+export async function adjacentPosts(
+  db: Db,
+  postIds: readonly number[],
+  direction: 'previous' | 'next',
+): Promise<Map<number, PostRecord>> {
+  const [op, order] = direction === 'previous' ? [sql`<`, sql`desc`] : [sql`>`, sql`asc`];
+  const rows = await run(db)(
+    sql`select k.id as "__post", x.*
+        from posts k
+        cross join lateral (
+          select ${postColumns} from posts p
+          where ${publicPost} and (p.published_at, p.id) ${op} (k.published_at, k.id)
+          order by p.published_at ${order}, p.id ${order} limit 1
+        ) x
+        where k.id = any(${sql.param([...postIds])}::int[])`,
+  );
+  return new Map(rows.map((row) => [row.__post as number, read(row)]));
+}

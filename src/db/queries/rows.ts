@@ -1,0 +1,43 @@
+import { getTableColumns, sql, type InferSelectModel, type SQL } from 'drizzle-orm';
+import { toSnakeCase } from 'drizzle-orm/casing';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+/*
+ * Raw statements (lateral joins, tree walks) cannot go through drizzle's query builder, but their
+ * rows should look exactly like the builder's. These two helpers keep one column list per table:
+ * `columns` renders `alias.column as "prefixcolumn"` for a select list, and `readRow` decodes such
+ * a row with each column's own driver mapping (timestamps to Date, bigint arrays to numbers).
+ */
+
+type Key<T extends PgTable> = keyof T['_']['columns'] & string;
+
+function dbName(column: { name: string; keyAsName: boolean }): string {
+  return column.keyAsName ? toSnakeCase(column.name) : column.name;
+}
+
+export function columns<T extends PgTable>(
+  table: T,
+  alias: string,
+  options: { prefix?: string; omit?: readonly Key<T>[] } = {},
+): SQL {
+  const prefix = options.prefix ?? '';
+  const list = Object.entries(getTableColumns(table))
+    .filter(([key]) => !options.omit?.includes(key as Key<T>))
+    .map(([, column]) => `${alias}."${dbName(column)}" as "${prefix}${dbName(column)}"`);
+  return sql.raw(list.join(', '));
+}
+
+export function readRow<T extends PgTable>(
+  table: T,
+  row: Record<string, unknown>,
+  prefix = '',
+): InferSelectModel<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const name = prefix + dbName(column);
+    if (!(name in row)) continue;
+    const value = row[name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as InferSelectModel<T>;
+}

@@ -1,0 +1,58 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../client.js';
+import { tags, type TagRow } from '../schema.js';
+import { keyset, toPage, type Page, type PageResult } from './page.js';
+import { publicPost } from './posts.js';
+import { columns, readRow } from './rows.js';
+
+const tagColumns = columns(tags, 't');
+const read = (row: Record<string, unknown>) => readRow(tags, row);
+
+export async function tagsByIds(db: Db, ids: readonly number[]): Promise<TagRow[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${tagColumns} from tags t where t.id = any(${sql.param([...ids])}::int[])`,
+  );
+  return rows.map(read);
+}
+
+/** Each post's tags by name, for many posts in one statement. */
+export async function tagsByPostIds(db: Db, postIds: readonly number[]): Promise<Map<number, TagRow[]>> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select pt.post_id as "__post", ${tagColumns}
+        from post_tags pt join tags t on t.id = pt.tag_id
+        where pt.post_id = any(${sql.param([...postIds])}::int[])
+        order by t.name, t.id`,
+  );
+  const byPost = new Map<number, TagRow[]>(postIds.map((id) => [id, []]));
+  for (const row of rows) byPost.get(row.__post as number)?.push(read(row));
+  return byPost;
+}
+
+/** Tags by name (then id). */
+export async function listTags(db: Db, page: Page): Promise<PageResult<TagRow>> {
+  const k = keyset(page, [sql`t.name`, sql`t.id`], (id) => sql`select name, id from tags where id = ${id}`);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${tagColumns} from tags t where ${k.where} order by ${k.orderBy} limit ${k.limit}`,
+  );
+  return toPage(rows.map(read), page);
+}
+
+/** Public posts per tag. */
+export async function postCountsByTag(db: Db, tagIds: readonly number[]): Promise<Map<number, number>> {
+  const rows = await queryRows<{ tag_id: number; count: number }>(
+    db,
+    sql`select pt.tag_id, count(*)::int as count
+        from post_tags pt join posts p on p.id = pt.post_id
+        where pt.tag_id = any(${sql.param([...tagIds])}::int[]) and ${publicPost}
+        group by pt.tag_id`,
+  );
+  return new Map(rows.map((row) => [row.tag_id, row.count]));
+}
+
+export async function countTags(db: Db): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from tags`);
+  return row?.count ?? 0;
+}

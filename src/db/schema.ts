@@ -1,0 +1,145 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+// Column names are snake_case in SQL via `casing: 'snake_case'` (see client.ts and drizzle.config.ts).
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const timestamps = {
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+};
+
+export const authorRole = pgEnum('author_role', ['contributor', 'author', 'editor', 'admin']);
+export const postStatus = pgEnum('post_status', ['draft', 'scheduled', 'published', 'archived']);
+export const commentStatus = pgEnum('comment_status', ['pending', 'approved', 'spam', 'trash']);
+
+export const authors = pgTable('authors', {
+  id: integer().primaryKey().generatedByDefaultAsIdentity(),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  bio: text(),
+  avatarUrl: text(),
+  website: text(),
+  role: authorRole().notNull().default('author'),
+  ...timestamps,
+});
+
+export const posts = pgTable(
+  'posts',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    slug: text().notNull().unique(),
+    title: text().notNull(),
+    excerpt: text().notNull().default(''),
+    bodyMarkdown: text().notNull(),
+    bodyHtml: text().notNull(),
+    authorId: integer()
+      .notNull()
+      .references(() => authors.id),
+    status: postStatus().notNull().default('draft'),
+    // A post is public once its status is published or scheduled and this time has passed,
+    // so scheduling needs no background job (see `publicPost` in queries/posts.ts).
+    publishedAt: timestamp({ withTimezone: true }),
+    commentsOpen: boolean().notNull().default(true),
+    // Number of public comments (approved, not deleted); maintained with the comment counters.
+    commentCount: integer().notNull().default(0),
+    searchVector: tsvector().generatedAlwaysAs(
+      sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body_markdown), 'B')`,
+    ),
+    ...timestamps,
+  },
+  (t) => [
+    index('posts_public_idx')
+      .on(t.publishedAt, t.id)
+      .where(sql`status in ('published', 'scheduled')`),
+    index('posts_author_idx').on(t.authorId, t.publishedAt, t.id),
+    index('posts_search_idx').using('gin', t.searchVector),
+  ],
+);
+
+export const tags = pgTable('tags', {
+  id: integer().primaryKey().generatedByDefaultAsIdentity(),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  description: text(),
+  ...timestamps,
+});
+
+export const postTags = pgTable(
+  'post_tags',
+  {
+    postId: integer()
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    tagId: integer()
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_idx').on(t.tagId, t.postId)],
+);
+
+/*
+ * Comments form a tree per post. Thread model (see DESIGN.md):
+ * - `path` is the materialized path from the root to this comment as pairs
+ *   [created_at in µs since epoch, id, created_at, id, ...]. Postgres compares arrays element by
+ *   element and a prefix sorts first, so `order by path` is the depth-first reading order with
+ *   siblings oldest first (created_at, then id), whatever order the rows were inserted in.
+ * - A comment is public when approved and not deleted. `descendant_count` counts public
+ *   descendants; a comment that is not public but has public descendants stays in the tree as a
+ *   placeholder. `listed` (generated) is exactly "shown in the tree", and every read filters on it.
+ * - `reply_count` counts listed direct children: it equals the size of the `replies` connection.
+ * The counters are maintained by the code that writes comments (domain/thread.ts).
+ */
+export const comments = pgTable(
+  'comments',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    postId: integer()
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    parentId: integer().references((): AnyPgColumn => comments.id, { onDelete: 'cascade' }),
+    depth: integer().notNull(),
+    path: bigint({ mode: 'number' }).array().notNull(),
+    authorId: integer().references(() => authors.id, { onDelete: 'set null' }),
+    guestName: text(),
+    guestEmail: text(),
+    guestUrl: text(),
+    bodyMarkdown: text().notNull(),
+    bodyHtml: text().notNull(),
+    status: commentStatus().notNull().default('pending'),
+    deleted: boolean().notNull().default(false),
+    replyCount: integer().notNull().default(0),
+    descendantCount: integer().notNull().default(0),
+    listed: boolean()
+      .notNull()
+      .generatedAlwaysAs(sql`(status = 'approved' and not deleted) or descendant_count > 0`),
+    ...timestamps,
+  },
+  (t) => [
+    index('comments_thread_idx').on(t.postId, t.path).where(sql`listed`),
+    index('comments_top_level_idx').on(t.postId, t.path).where(sql`listed and parent_id is null`),
+    index('comments_replies_idx').on(t.parentId, t.path),
+    index('comments_post_idx').on(t.postId, t.createdAt),
+    index('comments_author_idx').on(t.authorId).where(sql`author_id is not null`),
+    check('comments_depth_check', sql`depth >= 1 and cardinality(path) = depth * 2`),
+    check('comments_author_check', sql`author_id is not null or guest_name is not null`),
+  ],
+);
+
+export type AuthorRow = typeof authors.$inferSelect;
+export type PostRow = typeof posts.$inferSelect;
+export type TagRow = typeof tags.$inferSelect;
+export type CommentRow = typeof comments.$inferSelect;

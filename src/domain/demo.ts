@@ -1,0 +1,67 @@
+import type { Db } from '../db/client.js';
+import {
+  insertAuthors,
+  insertComments,
+  insertPosts,
+  insertPostTags,
+  insertTags,
+  reserveCommentIds,
+  setCommentCounts,
+} from '../db/queries/import.js';
+import { demoAuthors, demoGuests, demoPost, demoTags, demoThread, type DemoComment } from '../../seeds/demo.js';
+import { renderPostMarkdown } from './markdown.js';
+import { planThread, type CommentDraft } from './thread.js';
+
+/** Writes the demo content (seeds/demo.ts) into an empty database, in one transaction. */
+export async function seedDemo(db: Db): Promise<{ postId: number; comments: number }> {
+  return db.transaction(async (tx) => {
+    const authorIds = new Map(
+      (await insertAuthors(tx, demoAuthors.map((author) => ({ ...author })))).map((a) => [a.slug, a.id]),
+    );
+    const tagIds = new Map((await insertTags(tx, demoTags)).map((tag) => [tag.slug, tag.id]));
+    const [post] = await insertPosts(tx, [
+      {
+        slug: demoPost.slug,
+        title: demoPost.title,
+        excerpt: demoPost.excerpt,
+        bodyMarkdown: demoPost.bodyMarkdown,
+        bodyHtml: renderPostMarkdown(demoPost.bodyMarkdown),
+        authorId: authorIds.get(demoPost.authorSlug)!,
+        status: 'published',
+        publishedAt: new Date(demoPost.publishedAt),
+        createdAt: new Date(demoPost.publishedAt),
+        updatedAt: new Date(demoPost.publishedAt),
+      },
+    ]);
+    await insertPostTags(
+      tx,
+      demoPost.tags.map((slug) => ({ postId: post!.id, tagId: tagIds.get(slug)! })),
+    );
+
+    const drafts: CommentDraft[] = [];
+    const flatten = (comment: DemoComment, parent: number | null) => {
+      const index = drafts.length;
+      const registered = comment.by.startsWith('@') ? authorIds.get(comment.by.slice(1)) : undefined;
+      const guest = registered === undefined ? demoGuests[comment.by] : undefined;
+      if (registered === undefined && !guest) throw new Error(`demo comment by unknown ${comment.by}`);
+      drafts.push({
+        parent,
+        createdAt: new Date(comment.at),
+        status: 'approved',
+        deleted: comment.deleted ?? false,
+        authorId: registered ?? null,
+        guestName: guest?.name ?? null,
+        guestEmail: guest?.email ?? null,
+        guestUrl: guest?.url ?? null,
+        bodyMarkdown: comment.body,
+      });
+      for (const reply of comment.replies ?? []) flatten(reply, index);
+    };
+    for (const comment of demoThread) flatten(comment, null);
+
+    const plan = planThread(post!.id, drafts, await reserveCommentIds(tx, drafts.length));
+    await insertComments(tx, plan.rows);
+    await setCommentCounts(tx, new Map([[post!.id, plan.publicCount]]));
+    return { postId: post!.id, comments: drafts.length };
+  });
+}

@@ -1,0 +1,105 @@
+import type { comments } from '../db/schema.js';
+import { renderCommentMarkdown } from './markdown.js';
+
+/*
+ * Turns a whole thread held in memory (the demo seed, the generator, later importers) into
+ * comment rows with their thread-model columns filled in: depth, materialized path, and the
+ * counters. It is the bulk counterpart of inserting comments one by one, and computes the same
+ * values, so tests can compare the two.
+ */
+
+export type CommentStatus = (typeof comments.$inferInsert)['status'] & string;
+
+export interface CommentDraft {
+  /** Index of the parent in the drafts array; parents may come after their replies. */
+  parent: number | null;
+  createdAt: Date;
+  status: CommentStatus;
+  deleted?: boolean;
+  authorId?: number | null;
+  guestName?: string | null;
+  guestEmail?: string | null;
+  guestUrl?: string | null;
+  bodyMarkdown: string;
+}
+
+export type CommentInsert = typeof comments.$inferInsert & { id: number; path: number[]; depth: number };
+
+export interface PlannedThread {
+  rows: CommentInsert[];
+  /** Public comments (approved, not deleted): the post's `comment_count`. */
+  publicCount: number;
+}
+
+/** Microseconds since the epoch: the sort key of a comment among its siblings. */
+export const pathStamp = (date: Date) => date.getTime() * 1000;
+
+export function isPublicDraft(draft: Pick<CommentDraft, 'status' | 'deleted'>): boolean {
+  return draft.status === 'approved' && !draft.deleted;
+}
+
+/** `ids[i]` is the id reserved for `drafts[i]`. */
+export function planThread(postId: number, drafts: readonly CommentDraft[], ids: readonly number[]): PlannedThread {
+  const children = drafts.map((): number[] => []);
+  const roots: number[] = [];
+  drafts.forEach((draft, i) => {
+    if (draft.parent === null) roots.push(i);
+    else if (draft.parent < 0 || draft.parent >= drafts.length || draft.parent === i) {
+      throw new Error(`comment ${i} has no parent ${draft.parent}`);
+    } else children[draft.parent]!.push(i);
+  });
+
+  const rows: CommentInsert[] = new Array(drafts.length);
+  let publicCount = 0;
+  let visited = 0;
+  // Depth-first with an explicit stack (threads can be deeper than the call stack likes):
+  // paths go down, counters come back up once all of a comment's children are done.
+  const visit = (root: number) => {
+    const stack: { index: number; path: number[]; entered: boolean }[] = [
+      { index: root, path: [], entered: false },
+    ];
+    while (stack.length) {
+      const frame = stack[stack.length - 1]!;
+      const draft = drafts[frame.index]!;
+      if (!frame.entered) {
+        frame.entered = true;
+        visited++;
+        const id = ids[frame.index]!;
+        const path = [...frame.path, pathStamp(draft.createdAt), id];
+        rows[frame.index] = {
+          id,
+          postId,
+          parentId: draft.parent === null ? null : ids[draft.parent]!,
+          depth: path.length / 2,
+          path,
+          authorId: draft.authorId ?? null,
+          guestName: draft.guestName ?? null,
+          guestEmail: draft.guestEmail ?? null,
+          guestUrl: draft.guestUrl ?? null,
+          bodyMarkdown: draft.bodyMarkdown,
+          bodyHtml: renderCommentMarkdown(draft.bodyMarkdown),
+          status: draft.status,
+          deleted: draft.deleted ?? false,
+          replyCount: 0,
+          descendantCount: 0,
+          createdAt: draft.createdAt,
+          updatedAt: draft.createdAt,
+        };
+        for (const child of children[frame.index]!) stack.push({ index: child, path, entered: false });
+        continue;
+      }
+      stack.pop();
+      const row = rows[frame.index]!;
+      const isPublic = isPublicDraft(draft);
+      if (isPublic) publicCount++;
+      if (draft.parent !== null) {
+        const parent = rows[draft.parent]!;
+        parent.descendantCount! += row.descendantCount! + (isPublic ? 1 : 0);
+        if (isPublic || row.descendantCount! > 0) parent.replyCount! += 1;
+      }
+    }
+  };
+  for (const root of roots) visit(root);
+  if (visited !== drafts.length) throw new Error('comment parents form a cycle');
+  return { rows, publicCount };
+}

@@ -1,0 +1,135 @@
+import DataLoader from 'dataloader';
+import type { Db } from './db/client.js';
+import { authorsByIds, authorsBySlugs } from './db/queries/authors.js';
+import {
+  commentsByIds,
+  replies,
+  threadCounts,
+  threads,
+  topLevelComments,
+  topLevelCounts,
+  type CommentRecord,
+  type CommentWithAuthor,
+} from './db/queries/comments.js';
+import { pageKey, type Page, type PageResult } from './db/queries/page.js';
+import {
+  adjacentPosts,
+  postCountsByAuthor,
+  postsByAuthors,
+  postsByIds,
+  postsBySlugs,
+  type PostRecord,
+} from './db/queries/posts.js';
+import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
+import type { AuthorRow, TagRow } from './db/schema.js';
+
+/*
+ * Every relation the schema resolves goes through one of these loaders, created per request
+ * (context.ts) so that nothing cached outlives the request or leaks between viewers.
+ * Batch functions must answer in key order: `inKeyOrder` does that for row lists, and
+ * `pagedLoader` for pages of children, where keys that ask for the same page of different
+ * parents share one statement.
+ */
+
+function inKeyOrder<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => byKey.get(key) ?? null);
+}
+
+function countLoader(fetch: (ids: readonly number[]) => Promise<Map<number, number>>) {
+  return new DataLoader<number, number>(async (ids) => {
+    const counts = await fetch(ids);
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
+}
+
+export interface PageKey {
+  id: number;
+  page: Page;
+}
+
+function pagedLoader<T>(fetch: (ids: number[], page: Page) => Promise<Map<number, PageResult<T>>>) {
+  return new DataLoader<PageKey, PageResult<T>, string>(
+    async (keys) => {
+      const groups = new Map<string, { page: Page; ids: number[] }>();
+      for (const { id, page } of keys) {
+        const group = groups.get(pageKey(page)) ?? { page, ids: [] };
+        group.ids.push(id);
+        groups.set(pageKey(page), group);
+      }
+      const results = new Map<string, Map<number, PageResult<T>>>();
+      await Promise.all(
+        [...groups].map(async ([key, group]) => results.set(key, await fetch(group.ids, group.page))),
+      );
+      return keys.map(({ id, page }) => results.get(pageKey(page))?.get(id) ?? { items: [], hasMore: false });
+    },
+    { cacheKeyFn: ({ id, page }) => `${id}|${pageKey(page)}` },
+  );
+}
+
+export function createLoaders(db: Db) {
+  const author = new DataLoader<number, AuthorRow | null>(async (ids) =>
+    inKeyOrder(ids, await authorsByIds(db, ids), (row) => row.id),
+  );
+  const authorBySlug = new DataLoader<string, AuthorRow | null>(async (slugs) =>
+    inKeyOrder(slugs, await authorsBySlugs(db, slugs), (row) => row.slug),
+  );
+  const post = new DataLoader<number, PostRecord | null>(async (ids) =>
+    inKeyOrder(ids, await postsByIds(db, ids), (row) => row.id),
+  );
+  const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) =>
+    inKeyOrder(slugs, await postsBySlugs(db, slugs), (row) => row.slug),
+  );
+  const comment = new DataLoader<number, CommentRecord | null>(async (ids) =>
+    inKeyOrder(ids, primeComments(await commentsByIds(db, ids)), (row) => row.id),
+  );
+  const tag = new DataLoader<number, TagRow | null>(async (ids) =>
+    inKeyOrder(ids, await tagsByIds(db, ids), (row) => row.id),
+  );
+
+  // Comment statements join the registered author, so later `author` loads cost no statement.
+  function primeComments(rows: CommentWithAuthor[]): CommentRecord[] {
+    return rows.map(({ comment: row, author: registered }) => {
+      comment.prime(row.id, row);
+      if (registered) author.prime(registered.id, registered);
+      return row;
+    });
+  }
+  const commentPages =
+    (fetch: (ids: number[], page: Page) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
+    async (ids: number[], page: Page) => {
+      const pages = await fetch(ids, page);
+      return new Map([...pages].map(([id, result]) => [id, { ...result, items: primeComments(result.items) }]));
+    };
+
+  return {
+    author,
+    authorBySlug,
+    post,
+    postBySlug,
+    comment,
+    tag,
+    tagsOfPost: new DataLoader<number, TagRow[]>(async (ids) => {
+      const byPost = await tagsByPostIds(db, ids);
+      return ids.map((id) => byPost.get(id) ?? []);
+    }),
+    previousPost: new DataLoader<number, PostRecord | null>(async (ids) => {
+      const byPost = await adjacentPosts(db, ids, 'previous');
+      return ids.map((id) => byPost.get(id) ?? null);
+    }),
+    nextPost: new DataLoader<number, PostRecord | null>(async (ids) => {
+      const byPost = await adjacentPosts(db, ids, 'next');
+      return ids.map((id) => byPost.get(id) ?? null);
+    }),
+    postCountOfAuthor: countLoader((ids) => postCountsByAuthor(db, ids)),
+    postCountOfTag: countLoader((ids) => postCountsByTag(db, ids)),
+    topLevelCountOfPost: countLoader((ids) => topLevelCounts(db, ids)),
+    threadCountOfPost: countLoader((ids) => threadCounts(db, ids)),
+    postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page)),
+    commentsOfPost: pagedLoader(commentPages((ids, page) => topLevelComments(db, ids, page))),
+    repliesOfComment: pagedLoader(commentPages((ids, page) => replies(db, ids, page))),
+    threadOfPost: pagedLoader(commentPages((ids, page) => threads(db, ids, page))),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,65 @@
+import { builder } from '../builder.js';
+import { countAuthors, listAuthors } from '../db/queries/authors.js';
+import type { AuthorRow } from '../db/schema.js';
+import { keyOf, oneOf, parseKey } from './ids.js';
+import { pageFromArgs, toConnection } from './pagination.js';
+import { PostConnection, PostRef } from './post.js';
+import { isDescending, SortOrder } from './sort-order.js';
+
+export const AuthorRef = builder.objectRef<AuthorRow>('Author');
+
+builder.node(AuthorRef, {
+  description: 'A registered writer of posts (and sometimes comments).',
+  id: { resolve: (author) => author.id, parse: parseKey },
+  loadMany: (ids, { loaders }) => ids.map((id) => loaders.author.load(id)),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    bio: t.exposeString('bio', { nullable: true }),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
+    website: t.exposeString('website', { nullable: true }),
+    postCount: t.int({
+      description: 'Published posts by this author.',
+      resolve: (author, _args, { loaders }) => loaders.postCountOfAuthor.load(author.id),
+    }),
+    posts: t.connection(
+      {
+        type: PostRef,
+        description: 'Published posts by this author.',
+        args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }) },
+        resolve: async (author, args, { loaders }) => {
+          const page = pageFromArgs(args, 'Post', isDescending(args.order));
+          const result = await loaders.postsOfAuthor.load({ id: author.id, page });
+          return toConnection(result, page, 'Post', () => loaders.postCountOfAuthor.load(author.id));
+        },
+      },
+      PostConnection,
+    ),
+  }),
+});
+
+const AuthorConnection = builder.connectionObject({ type: AuthorRef, name: 'AuthorConnection' });
+
+builder.queryFields((t) => ({
+  author: t.field({
+    type: AuthorRef,
+    nullable: true,
+    description: 'An author by ID or slug; null when there is none.',
+    args: { id: t.arg.id(), slug: t.arg.string() },
+    resolve: (_root, { id, slug }, { loaders }) => {
+      oneOf(id, slug);
+      return id != null ? loaders.author.load(keyOf(id, 'Author')) : loaders.authorBySlug.load(slug!);
+    },
+  }),
+  authors: t.connection(
+    {
+      type: AuthorRef,
+      description: 'All authors, by name.',
+      resolve: async (_root, args, { db }) => {
+        const page = pageFromArgs(args, 'Author');
+        return toConnection(await listAuthors(db, page), page, 'Author', () => countAuthors(db));
+      },
+    },
+    AuthorConnection,
+  ),
+}));

@@ -1,0 +1,17 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './date-time.js';
+import './sort-order.js';
+import './author.js';
+import './tag.js';
+import './post.js';
+import './comment.js';
+import './comment-author.js';
+
+builder.queryType({});
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({ description: 'Size of the whole list, not just this page.', resolve: (connection) => connection.totalCount() }),
+);
+
+export const schema = lexicographicSortSchema(builder.toSchema());

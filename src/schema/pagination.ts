@@ -1,0 +1,68 @@
+import type { Page, PageResult } from '../db/queries/page.js';
+import { badInput } from '../errors.js';
+
+/*
+ * Connection arguments → a keyset Page, and a page of rows → a Relay connection.
+ * Cursors are opaque (base64url of "kind:id"): the id of the row at that edge. Page sizes are 1–100
+ * (20 when neither `first` nor `last` is given); anything else is BAD_USER_INPUT.
+ */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export type CursorKind = 'Author' | 'Comment' | 'Post' | 'Tag';
+
+export interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+function encodeCursor(kind: CursorKind, id: number): string {
+  return Buffer.from(`${kind}:${id}`).toString('base64url');
+}
+
+function decodeCursor(kind: CursorKind, cursor: string | null | undefined, argument: string): number | null {
+  if (cursor == null) return null;
+  const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match || match[1] !== kind || Number(match[2]) > 2 ** 31 - 1) {
+    throw badInput(`\`${argument}\` is not a cursor of this connection`, argument);
+  }
+  return Number(match[2]);
+}
+
+export function pageFromArgs(args: ConnectionArgs, kind: CursorKind, descending = false): Page {
+  if (args.first != null && args.last != null) throw badInput('Pass `first` or `last`, not both', 'last');
+  const argument = args.last != null ? 'last' : 'first';
+  const size = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
+  if (size < 1 || size > MAX_PAGE_SIZE) {
+    throw badInput(`\`${argument}\` must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`, argument);
+  }
+  return {
+    limit: size,
+    after: decodeCursor(kind, args.after, 'after'),
+    before: decodeCursor(kind, args.before, 'before'),
+    fromEnd: args.last != null,
+    descending,
+  };
+}
+
+export function toConnection<T extends { id: number }>(
+  result: PageResult<T>,
+  page: Page,
+  kind: CursorKind,
+  totalCount: () => Promise<number> | number,
+) {
+  const edges = result.items.map((node) => ({ cursor: encodeCursor(kind, node.id), node }));
+  return {
+    edges,
+    pageInfo: {
+      // Going forward, the page after `after` exists by definition; going backward, likewise.
+      hasNextPage: page.fromEnd ? page.before !== null : result.hasMore,
+      hasPreviousPage: page.fromEnd ? result.hasMore : page.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}

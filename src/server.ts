@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createDb } from './db/client.js';
+import { isEmpty } from './db/queries/import.js';
+import { migrate } from './db/migrate.js';
+import { seedDemo } from './domain/demo.js';
+import { createLogger } from './logger.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel);
+
+const database = createDb({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: config.pgliteDir,
+  poolSize: config.databasePoolSize,
+});
+logger.info(
+  database.kind === 'pglite'
+    ? `Database: embedded PGlite in ${config.pgliteDir}`
+    : `Database: Postgres at ${new URL(config.databaseUrl!).host}`,
+);
+
+try {
+  await database.exclusive(async () => {
+    await migrate(database);
+    if (config.seedDemo && (await isEmpty(database.db))) {
+      const seeded = await seedDemo(database.db);
+      logger.info(`Seeded the demo post with ${seeded.comments} comments`);
+    }
+  });
+} catch (error) {
+  logger.error('Could not prepare the database:', error instanceof Error ? error.message : error);
+  logger.debug(error);
+  process.exit(1);
+}
+
+const app = createApp({ db: database.db, logger });
+const server = createServer(app);
+server.on('error', (error) => {
+  logger.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);
+  process.exit(1);
+});
+server.listen(config.port, config.host, () => {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  logger.info(`GraphiQL ready at http://${host}:${config.port}/graphql`);
+});
+
+// Stop taking connections, let requests in flight finish, then close the database.
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info(`${signal} received, shutting down`);
+  const force = setTimeout(() => process.exit(1), 10_000).unref();
+  server.close();
+  server.closeIdleConnections();
+  await new Promise((resolve) => server.once('close', resolve));
+  await database.close();
+  clearTimeout(force);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
