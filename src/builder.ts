@@ -12,10 +12,13 @@ export const builder = new SchemaBuilder<{
   };
   // Every connection can count itself, lazily: the count runs only when `totalCount` is asked.
   Connection: { totalCount: () => Promise<number> | number };
+  // Fields are non-null unless declared nullable: the SDL then says what clients can rely on.
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
   plugins: [RelayPlugin],
+  defaultFieldNullability: false,
   relay: {
     cursorType: 'String',
     encodeGlobalID: encodeGlobalId,

@@ -70,3 +70,8 @@ export async function isEmpty(db: Db): Promise<boolean> {
   const rows = await queryRows(db, sql`select 1 from authors limit 1`);
   return rows.length === 0;
 }
+
+/** Empties every content table (the generator's --reset). */
+export async function truncateAll(db: Db) {
+  await db.execute(sql`truncate comments, post_tags, posts, tags, authors restart identity cascade`);
+}

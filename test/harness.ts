@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { createApp } from '../src/app.js';
+import { createDb, type Database } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Logger } from '../src/logger.js';
+
+/*
+ * The test harness: a fresh, migrated database per test file (in-memory PGlite, or a new database
+ * on the server at TEST_DATABASE_URL), the real app on top of it, and a `gql` helper that sends
+ * HTTP requests through `app.fetch` and reports how many SQL statements each one cost.
+ */
+
+export interface GqlResult<T = any> {
+  status: number;
+  data: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+  statements: number;
+}
+
+export interface Harness {
+  database: Database;
+  app: ReturnType<typeof createApp>;
+  logs: { level: string; args: unknown[] }[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+}
+
+export const backend = process.env.PALAVER_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
+
+async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (backend === 'pglite') {
+    const database = createDb({});
+    return { database, drop: async () => {} };
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const name = `palaver_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const testUrl = new URL(url);
+  testUrl.pathname = `/${name}`;
+  const database = createDb({ databaseUrl: testUrl.toString(), poolSize: 10 });
+  return {
+    database,
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function createHarness(): Promise<Harness> {
+  const { database, drop } = await freshDatabase();
+  await migrate(database);
+  const logs: Harness['logs'] = [];
+  const record = (level: string) => (...args: unknown[]) => void logs.push({ level, args });
+  const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
+  const app = createApp({ db: database.db, logger });
+  return {
+    database,
+    app,
+    logs,
+    async gql(query, variables) {
+      const before = database.statements.count;
+      const response = await app.fetch('http://palaver.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data: any; errors?: GqlResult['errors'] };
+      return { status: response.status, ...body, statements: database.statements.count - before };
+    },
+    async close() {
+      await database.close();
+      await drop();
+    },
+  };
+}
