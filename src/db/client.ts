@@ -14,6 +14,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface StatementCounter {
   /** SQL statements sent since the database was opened; tests and the benchmark read deltas. */
   count: number;
+  /** When set, every statement is also recorded here (tests EXPLAIN them). */
+  log?: { query: string; params: unknown[] }[];
 }
 
 export interface Database {
@@ -44,7 +46,12 @@ export function createDb(options: DatabaseOptions): Database {
   const config = {
     schema,
     casing: 'snake_case' as const,
-    logger: { logQuery: () => void statements.count++ },
+    logger: {
+      logQuery(query: string, params: unknown[]) {
+        statements.count++;
+        statements.log?.push({ query, params });
+      },
+    },
   };
 
   if (options.databaseUrl) {

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { random, threadDrafts } from '../seeds/generate.js';
+import { addAuthor, addPost, addThread } from './fixtures.js';
+import { createHarness, type Harness } from './harness.js';
+
+/*
+ * DataLoader batching, asserted by counting SQL statements: one request for a post with its
+ * comments and four more levels of replies, with authors at every level, costs one statement per
+ * level plus a constant, the same for a thread ten times bigger.
+ */
+let h: Harness;
+const shape = { topLevel: 40, maxDepth: 8, moderation: true };
+
+beforeAll(async () => {
+  h = await createHarness();
+  const db = h.database.db;
+  const authorIds = [await addAuthor(db), await addAuthor(db), await addAuthor(db)];
+  for (const comments of [200, 2000]) {
+    const postId = await addPost(db, { authorId: authorIds[0]!, slug: `thread-${comments}` });
+    const drafts = threadDrafts(random(comments), { ...shape, comments }, new Date('2024-01-01'), authorIds);
+    await addThread(db, postId, drafts);
+  }
+});
+afterAll(() => h.close());
+
+const level = (inner = '') => `edges { node { id createdAt bodyHtml author { name author { slug } } ${inner} } }`;
+const fiveLevels = `query ($slug: String!) {
+  post(slug: $slug) {
+    title author { name }
+    comments(first: 50) { ${level(
+      `replies(first: 50) { ${level(`replies(first: 50) { ${level(`replies(first: 50) { ${level(`replies(first: 50) { ${level()} }`)} }`)} }`)} }`,
+    )} }
+  }
+}`;
+
+function countComments(connection: any): { count: number; depth: number } {
+  let count = 0;
+  let depth = 0;
+  for (const { node } of connection.edges) {
+    count++;
+    if (node.replies) {
+      const below = countComments(node.replies);
+      count += below.count;
+      depth = Math.max(depth, below.depth);
+    }
+  }
+  return { count, depth: connection.edges.length ? depth + 1 : 0 };
+}
+
+describe('batching', () => {
+  it('costs the same small number of statements for 200 and 2,000 comments, 5 levels deep', async () => {
+    const small = await h.gql(fiveLevels, { slug: 'thread-200' });
+    const large = await h.gql(fiveLevels, { slug: 'thread-2000' });
+    expect(small.errors).toBeUndefined();
+    expect(large.errors).toBeUndefined();
+
+    const loaded = countComments(large.data.post.comments);
+    // The big request really walks a big tree, five levels deep...
+    expect(loaded.depth).toBe(5);
+    expect(loaded.count).toBeGreaterThan(500);
+    expect(countComments(small.data.post.comments).count).toBeLessThan(loaded.count);
+    // ...for one statement per level of comments plus the post and its author.
+    expect(large.statements).toBe(5 + 2);
+    expect(small.statements).toBe(large.statements);
+  });
+
+  it('loads comment authors with the comments, not one by one', async () => {
+    const { data } = await h.gql(fiveLevels, { slug: 'thread-2000' });
+    const registered = JSON.stringify(data).match(/"author":\{"slug"/g) ?? [];
+    expect(registered.length).toBeGreaterThan(50);
+  });
+});
+
+describe('indexes', () => {
+  // With sequential scans disabled the planner still picks one when no index fits; so a plan
+  // without "Seq Scan" on comments proves every statement of these requests has its index.
+  async function explain(query: string, params: unknown[]): Promise<string[]> {
+    const client = (h.database.db as any).$client;
+    const statement = `explain (format json) ${query}`;
+    if (h.database.kind === 'pglite') {
+      return client.transaction(async (tx: any) => {
+        await tx.query('set local enable_seqscan = off');
+        return scans((await tx.query(statement, params)).rows[0]['QUERY PLAN'][0].Plan);
+      });
+    }
+    return client.begin(async (tx: any) => {
+      await tx.unsafe('set local enable_seqscan = off');
+      return scans((await tx.unsafe(statement, params))[0]['QUERY PLAN'][0].Plan);
+    });
+  }
+
+  /** "Node Type on relation" for every node of a plan. */
+  function scans(plan: any): string[] {
+    const own = plan['Relation Name'] ? [`${plan['Node Type']} on ${plan['Relation Name']}`] : [];
+    return [...own, ...(plan.Plans ?? []).flatMap(scans)];
+  }
+
+  it('would notice a sequential scan', async () => {
+    expect(await explain('select id from comments where body_markdown = $1', ['x'])).toEqual(['Seq Scan on comments']);
+  });
+
+  it('reads comments and posts by index scans only', async () => {
+    const log: { query: string; params: unknown[] }[] = [];
+    h.database.statements.log = log;
+    await h.gql(fiveLevels, { slug: 'thread-2000' });
+    const page = await h.gql(`{ post(slug: "thread-2000") { thread(first: 50) { pageInfo { endCursor } } } }`);
+    const cursor = page.data.post.thread.pageInfo.endCursor;
+    await h.gql(`query ($c: String) { post(slug: "thread-2000") { id thread(first: 50, after: $c) { totalCount edges { node { id } } } comments { totalCount } previousPost { id } nextPost { id } } }`, { c: cursor });
+    await h.gql(`{ posts(first: 5, search: "thread") { totalCount edges { node { id tags { id } author { postCount posts(first: 2) { edges { node { id } } } } } } } }`);
+    h.database.statements.log = undefined;
+
+    expect(log.length).toBeGreaterThan(10);
+    for (const { query, params } of log) {
+      const plan = await explain(query, params);
+      expect(plan.filter((scan) => /^Seq Scan on (comments|posts)$/.test(scan)), query).toEqual([]);
+    }
+  });
+});
