@@ -36,6 +36,8 @@ export interface GenerateOptions {
   publishedRatio: number;
   /** One more post with a long thread, e.g. { slug: 'deep', comments: 10000, topLevel: 200, maxDepth: 12 }. */
   deep?: (ThreadShape & { slug: string }) | undefined;
+  /** Publication dates lie before this time (scheduled posts after it); default: today, 00:00 UTC. */
+  now?: Date;
 }
 
 export const defaultOptions: GenerateOptions = {
@@ -148,7 +150,7 @@ export function threadDrafts(rng: Random, shape: ThreadShape, start: Date, autho
 /** Writes a synthetic dataset into `db`; returns what it wrote. */
 export async function generate(db: Db, options: GenerateOptions, progress: Progress = () => {}) {
   const rng = random(options.seed);
-  const now = Date.now();
+  const now = (options.now ?? new Date(new Date().toISOString().slice(0, 10))).getTime();
 
   const authorRows = await insertAuthors(
     db,
@@ -180,9 +182,10 @@ export async function generate(db: Db, options: GenerateOptions, progress: Progr
   const postRows = await insertPosts(
     db,
     plans.map((plan, i) => {
+      // Posts that are not published are half drafts, half scheduled; the deep post is published.
       const roll = rng.next();
-      const isDeep = i >= options.posts;
-      const status = isDeep || roll < options.publishedRatio ? 'published' : roll < options.publishedRatio + (1 - options.publishedRatio) / 2 ? 'draft' : 'scheduled';
+      const unpublished = (roll - options.publishedRatio) / (1 - options.publishedRatio);
+      const status = i >= options.posts || unpublished < 0 ? 'published' : unpublished < 0.5 ? 'draft' : 'scheduled';
       const bodyMarkdown = `## ${sentence(rng, 3, 6)}\n\n${paragraphs(rng, rng.int(3, 8), [3, 7])}`;
       return {
         slug: plan.slug,
@@ -191,7 +194,7 @@ export async function generate(db: Db, options: GenerateOptions, progress: Progr
         bodyMarkdown,
         bodyHtml: renderPostMarkdown(bodyMarkdown),
         authorId: rng.pick(authorIds),
-        status: status as 'published' | 'draft' | 'scheduled',
+        status,
         publishedAt:
           status === 'draft' ? null : status === 'scheduled' ? new Date(now + rng.int(1, 30) * 86_400_000) : plan.publishedAt,
         createdAt: plan.publishedAt,

@@ -80,8 +80,8 @@ describe('flattened thread', () => {
     const forward: number[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const { data } = await h.gql(threadPage, { slug, first: 3, after });
-      const thread = data.post.thread;
+      const { data }: { data: any } = await h.gql(threadPage, { slug, first: 3, after });
+      const thread: any = data.post.thread;
       forward.push(...thread.edges.map((e: any) => indexOf(e.node.id)));
       expect(thread.pageInfo.hasPreviousPage).toBe(after !== null);
       if (!thread.pageInfo.hasNextPage) break;
@@ -92,8 +92,8 @@ describe('flattened thread', () => {
     const backward: number[] = [];
     let before: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const { data } = await h.gql(threadPage, { slug, last: 4, before });
-      const thread = data.post.thread;
+      const { data }: { data: any } = await h.gql(threadPage, { slug, last: 4, before });
+      const thread: any = data.post.thread;
       backward.unshift(...thread.edges.map((e: any) => indexOf(e.node.id)));
       if (!thread.pageInfo.hasPreviousPage) break;
       before = thread.pageInfo.startCursor;

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoPost } from '../seeds/demo.js';
+import { backend } from './harness.js';
+
+/*
+ * `npm start` as a user runs it: the real entry point in a child process on an empty PGlite
+ * directory. It migrates, seeds, serves GraphiQL and the API, stops cleanly on SIGTERM, and finds
+ * its data again on the next start. (PGlite only: the Postgres path is the same code.)
+ */
+const dir = mkdtempSync(join(tmpdir(), 'palaver-server-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PGLITE_DIR: join(dir, 'pglite'), DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('GraphiQL ready')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`server exited: ${output}`));
+    });
+  });
+  return { child, ready, exited, output: () => output };
+}
+
+async function post(port: number, query: string) {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as any;
+}
+
+async function stop(server: { child: ChildProcess; exited: Promise<number | null> }) {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
+
+describe.runIf(backend === 'pglite')('server entry point', () => {
+  it('starts on an empty directory, seeds the demo, serves GraphiQL, and keeps data across restarts', async () => {
+    const port = await freePort();
+    const first = start({ PORT: String(port) });
+    await first.ready;
+    expect(first.output()).toMatch(/Seeded the demo post with 24 comments/);
+
+    const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('Palaver GraphiQL');
+    expect(html).toContain(demoPost.slug); // the example query GraphiQL opens with
+    // Assets are inlined: no script or stylesheet is fetched from anywhere else.
+    expect(html).not.toMatch(/<script[^>]+src=["']https?:|<link[^>]+href=["']https?:/);
+
+    const { data } = await post(port, `{ post(slug: "${demoPost.slug}") { commentCount } }`);
+    expect(data.post.commentCount).toBe(23);
+    expect(await stop(first)).toBe(0);
+    expect(first.output()).toMatch(/SIGTERM received, shutting down/);
+
+    const second = start({ PORT: String(port) });
+    await second.ready;
+    expect(second.output()).not.toMatch(/Seeded/);
+    const again = await post(port, `{ posts { totalCount } }`);
+    expect(again.data.posts.totalCount).toBe(1);
+    expect(await stop(second)).toBe(0);
+  });
+
+  it('refuses to start on a bad variable with one clear line', async () => {
+    const server = start({ PORT: 'eighty' });
+    await expect(server.ready).rejects.toThrow();
+    expect(await server.exited).toBe(1);
+    expect(server.output().trim()).toBe('Invalid configuration: PORT="eighty": must be an integer from 0 to 65535');
+  });
+});
