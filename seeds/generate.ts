@@ -1,15 +1,7 @@
 import type { Db } from '../src/db/client.js';
-import {
-  insertAuthors,
-  insertComments,
-  insertPosts,
-  insertPostTags,
-  insertTags,
-  reserveCommentIds,
-  setCommentCounts,
-} from '../src/db/queries/import.js';
+import { analyze, insertAuthors, insertPosts, insertPostTags, insertTags } from '../src/db/queries/import.js';
 import { renderPostMarkdown } from '../src/domain/markdown.js';
-import { planThread, type CommentDraft, type CommentStatus } from '../src/domain/thread.js';
+import { importThread, type CommentDraft, type CommentStatus } from '../src/domain/thread.js';
 
 /*
  * A deterministic generator of synthetic content for tests and benchmarks: the same options and
@@ -213,17 +205,14 @@ export async function generate(db: Db, options: GenerateOptions, progress: Progr
 
   const total = plans.reduce((sum, plan) => sum + plan.thread.comments, 0);
   let written = 0;
-  const counts = new Map<number, number>();
   progress('comments', 0, total);
   for (const [i, post] of postRows.entries()) {
     const plan = plans[i]!;
     const drafts = threadDrafts(rng, plan.thread, new Date(plan.publishedAt.getTime() + 60_000), authorIds);
-    const thread = planThread(post.id, drafts, await reserveCommentIds(db, drafts.length));
-    await insertComments(db, thread.rows, (done) => progress('comments', written + done, total));
+    await importThread(db, post.id, drafts, (done) => progress('comments', written + done, total));
     written += drafts.length;
-    counts.set(post.id, thread.publicCount);
   }
-  await setCommentCounts(db, counts);
   progress('comments', total, total);
+  await analyze(db);
   return { authors: authorIds.length, posts: postRows.length, comments: total, postIds: postRows.map((p) => p.id) };
 }

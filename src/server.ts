@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/client.js';
-import { isEmpty } from './db/queries/import.js';
+import { analyze, isEmpty } from './db/queries/import.js';
 import { migrate } from './db/migrate.js';
 import { seedDemo } from './domain/demo.js';
 import { createLogger } from './logger.js';
@@ -35,6 +35,8 @@ try {
       const seeded = await seedDemo(database.db);
       logger.info(`Seeded the demo post with ${seeded.comments} comments`);
     }
+    // PGlite runs no autovacuum: refresh the planner's statistics at every start instead.
+    if (database.kind === 'pglite') await analyze(database.db);
   });
 } catch (error) {
   logger.error('Could not prepare the database:', error instanceof Error ? error.message : error);

@@ -103,6 +103,11 @@ describe('demo content', () => {
     }
   });
 
+  it("never exposes a guest's email", async () => {
+    const response = await h.gql(threadQuery, { slug: demoPost.slug });
+    expect(JSON.stringify(response)).not.toContain('@example.com');
+  });
+
   it('keeps every comment text verbatim from the extraction', async () => {
     const { data } = await h.gql(threadQuery, { slug: demoPost.slug });
     const flat = source.replace(/\s+/g, ' ');

@@ -1,16 +1,8 @@
 import type { Db } from '../src/db/client.js';
-import {
-  insertAuthors,
-  insertComments,
-  insertPosts,
-  insertPostTags,
-  insertTags,
-  reserveCommentIds,
-  setCommentCounts,
-} from '../src/db/queries/import.js';
+import { analyze, insertAuthors, insertPosts, insertPostTags, insertTags } from '../src/db/queries/import.js';
 import type { posts } from '../src/db/schema.js';
 import { renderPostMarkdown } from '../src/domain/markdown.js';
-import { planThread, type CommentDraft } from '../src/domain/thread.js';
+import { importThread, type CommentDraft } from '../src/domain/thread.js';
 
 // Test data goes in through the same write paths as the seeds and the generator.
 
@@ -48,12 +40,10 @@ export async function addPost(
   return row!.id;
 }
 
-/** Writes a thread; returns the comment ids in draft order. */
+/** Writes a thread and refreshes statistics, as every bulk load does; returns the comment ids. */
 export async function addThread(db: Db, postId: number, drafts: CommentDraft[]): Promise<number[]> {
-  const ids = await reserveCommentIds(db, drafts.length);
-  const plan = planThread(postId, drafts, ids);
-  await insertComments(db, plan.rows);
-  await setCommentCounts(db, new Map([[postId, plan.publicCount]]));
+  const ids = await importThread(db, postId, drafts);
+  await analyze(db);
   return ids;
 }
 

@@ -1,20 +1,12 @@
 import type { Db } from '../db/client.js';
-import {
-  insertAuthors,
-  insertComments,
-  insertPosts,
-  insertPostTags,
-  insertTags,
-  reserveCommentIds,
-  setCommentCounts,
-} from '../db/queries/import.js';
+import { analyze, insertAuthors, insertPosts, insertPostTags, insertTags } from '../db/queries/import.js';
 import { demoAuthors, demoGuests, demoPost, demoTags, demoThread, type DemoComment } from '../../seeds/demo.js';
 import { renderPostMarkdown } from './markdown.js';
-import { planThread, type CommentDraft } from './thread.js';
+import { importThread, type CommentDraft } from './thread.js';
 
 /** Writes the demo content (seeds/demo.ts) into an empty database, in one transaction. */
 export async function seedDemo(db: Db): Promise<{ postId: number; comments: number }> {
-  return db.transaction(async (tx) => {
+  const seeded = await db.transaction(async (tx) => {
     const authorIds = new Map(
       (await insertAuthors(tx, demoAuthors.map((author) => ({ ...author })))).map((a) => [a.slug, a.id]),
     );
@@ -59,9 +51,9 @@ export async function seedDemo(db: Db): Promise<{ postId: number; comments: numb
     };
     for (const comment of demoThread) flatten(comment, null);
 
-    const plan = planThread(post!.id, drafts, await reserveCommentIds(tx, drafts.length));
-    await insertComments(tx, plan.rows);
-    await setCommentCounts(tx, new Map([[post!.id, plan.publicCount]]));
+    await importThread(tx, post!.id, drafts);
     return { postId: post!.id, comments: drafts.length };
   });
+  await analyze(db);
+  return seeded;
 }

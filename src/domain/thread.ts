@@ -1,3 +1,5 @@
+import type { Db } from '../db/client.js';
+import { insertComments, reserveCommentIds, setCommentCounts } from '../db/queries/import.js';
 import type { comments } from '../db/schema.js';
 import { renderCommentMarkdown } from './markdown.js';
 
@@ -102,4 +104,18 @@ export function planThread(postId: number, drafts: readonly CommentDraft[], ids:
   for (const root of roots) visit(root);
   if (visited !== drafts.length) throw new Error('comment parents form a cycle');
   return { rows, publicCount };
+}
+
+/** Writes a whole thread under a post; returns the comment ids in draft order. */
+export async function importThread(
+  db: Db,
+  postId: number,
+  drafts: readonly CommentDraft[],
+  onProgress?: (done: number) => void,
+): Promise<number[]> {
+  const ids = await reserveCommentIds(db, drafts.length);
+  const plan = planThread(postId, drafts, ids);
+  await insertComments(db, plan.rows, onProgress);
+  await setCommentCounts(db, new Map([[postId, plan.publicCount]]));
+  return ids;
 }

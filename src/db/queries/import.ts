@@ -75,3 +75,12 @@ export async function isEmpty(db: Db): Promise<boolean> {
 export async function truncateAll(db: Db) {
   await db.execute(sql`truncate comments, post_tags, posts, tags, authors restart identity cascade`);
 }
+
+/**
+ * Refreshes the planner's statistics. Keyset pages rely on the planner choosing an ordered index
+ * scan, which it does only when it knows how big a thread is: Postgres's autovacuum keeps the
+ * statistics fresh, PGlite has no autovacuum, so bulk loads and PGlite start-ups call this.
+ */
+export async function analyze(db: Db) {
+  await db.execute(sql`analyze authors, posts, tags, post_tags, comments`);
+}
