@@ -21,9 +21,9 @@ CREATE TABLE "comments" (
 	"depth" integer NOT NULL,
 	"path" bigint[] NOT NULL,
 	"author_id" integer,
-	"guest_name" text,
-	"guest_email" text,
-	"guest_url" text,
+	"author_name" text NOT NULL,
+	"author_email" text,
+	"author_url" text,
 	"body_markdown" text NOT NULL,
 	"body_html" text NOT NULL,
 	"status" "comment_status" DEFAULT 'pending' NOT NULL,
@@ -33,8 +33,7 @@ CREATE TABLE "comments" (
 	"listed" boolean GENERATED ALWAYS AS ((status = 'approved' and not deleted) or descendant_count > 0) STORED NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "comments_depth_check" CHECK (depth >= 1 and cardinality(path) = depth * 2),
-	CONSTRAINT "comments_author_check" CHECK (author_id is not null or guest_name is not null)
+	CONSTRAINT "comments_depth_check" CHECK (depth >= 1 and cardinality(path) = depth * 2)
 );
 --> statement-breakpoint
 CREATE TABLE "post_tags" (

@@ -85,7 +85,12 @@ function paragraphs(rng: Random, count: number, sentences: [number, number]): st
  * Comments in creation order. Each reply's parent is drawn among the 40 most recent comments
  * below the depth limit, weighted 1/depth², so threads grow both wide and deep.
  */
-export function threadDrafts(rng: Random, shape: ThreadShape, start: Date, authorIds: number[]): CommentDraft[] {
+export function threadDrafts(
+  rng: Random,
+  shape: ThreadShape,
+  start: Date,
+  authors: readonly { id: number; name: string }[],
+): CommentDraft[] {
   const drafts: CommentDraft[] = [];
   const depths: number[] = [];
   let time = start.getTime();
@@ -122,17 +127,17 @@ export function threadDrafts(rng: Random, shape: ThreadShape, start: Date, autho
       else if (roll < 0.04) status = 'spam';
       else if (roll < 0.05) deleted = true;
     }
-    const registered = authorIds.length > 0 && rng.next() < 0.2;
+    const registered = authors.length > 0 && rng.next() < 0.2 ? rng.pick(authors) : null;
     const guest = `${rng.pick(NAMES)} ${rng.int(1, 999)}`;
     drafts.push({
       parent,
       createdAt: new Date(time),
       status,
       deleted,
-      authorId: registered ? rng.pick(authorIds) : null,
-      guestName: registered ? null : guest,
-      guestEmail: registered ? null : `${guest.replace(' ', '.').toLowerCase()}@example.com`,
-      guestUrl: !registered && rng.next() < 0.1 ? `https://example.com/${guest.replace(' ', '-')}` : null,
+      authorId: registered?.id ?? null,
+      authorName: registered?.name ?? guest,
+      authorEmail: registered ? null : `${guest.replace(' ', '.').toLowerCase()}@example.com`,
+      authorUrl: !registered && rng.next() < 0.1 ? `https://example.com/${guest.replace(' ', '-')}` : null,
       bodyMarkdown: paragraphs(rng, rng.int(1, 3), [1, 4]),
     });
   }
@@ -208,7 +213,7 @@ export async function generate(db: Db, options: GenerateOptions, progress: Progr
   progress('comments', 0, total);
   for (const [i, post] of postRows.entries()) {
     const plan = plans[i]!;
-    const drafts = threadDrafts(rng, plan.thread, new Date(plan.publishedAt.getTime() + 60_000), authorIds);
+    const drafts = threadDrafts(rng, plan.thread, new Date(plan.publishedAt.getTime() + 60_000), authorRows);
     await importThread(db, post.id, drafts, (done) => progress('comments', written + done, total));
     written += drafts.length;
   }

@@ -71,15 +71,19 @@ export function createLoaders(db: Db) {
   const author = new DataLoader<number, AuthorRow | null>(async (ids) =>
     inKeyOrder(ids, await authorsByIds(db, ids), (row) => row.id),
   );
-  const authorBySlug = new DataLoader<string, AuthorRow | null>(async (slugs) =>
-    inKeyOrder(slugs, await authorsBySlugs(db, slugs), (row) => row.slug),
-  );
+  const authorBySlug = new DataLoader<string, AuthorRow | null>(async (slugs) => {
+    const rows = await authorsBySlugs(db, slugs);
+    for (const row of rows) author.prime(row.id, row);
+    return inKeyOrder(slugs, rows, (row) => row.slug);
+  });
   const post = new DataLoader<number, PostRecord | null>(async (ids) =>
     inKeyOrder(ids, await postsByIds(db, ids), (row) => row.id),
   );
-  const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) =>
-    inKeyOrder(slugs, await postsBySlugs(db, slugs), (row) => row.slug),
-  );
+  const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) => {
+    const rows = await postsBySlugs(db, slugs);
+    for (const row of rows) post.prime(row.id, row);
+    return inKeyOrder(slugs, rows, (row) => row.slug);
+  });
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) =>
     inKeyOrder(ids, primeComments(await commentsByIds(db, ids)), (row) => row.id),
   );

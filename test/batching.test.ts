@@ -14,10 +14,11 @@ const shape = { topLevel: 40, maxDepth: 8, moderation: true };
 beforeAll(async () => {
   h = await createHarness();
   const db = h.database.db;
-  const authorIds = [await addAuthor(db), await addAuthor(db), await addAuthor(db)];
+  const authors = [];
+  for (const name of ['Ann', 'Ben', 'Cy']) authors.push({ id: await addAuthor(db, { name }), name });
   for (const comments of [200, 2000]) {
-    const postId = await addPost(db, { authorId: authorIds[0]!, slug: `thread-${comments}` });
-    const drafts = threadDrafts(random(comments), { ...shape, comments }, new Date('2024-01-01'), authorIds);
+    const postId = await addPost(db, { authorId: authors[0]!.id, slug: `thread-${comments}` });
+    const drafts = threadDrafts(random(comments), { ...shape, comments }, new Date('2024-01-01'), authors);
     await addThread(db, postId, drafts);
   }
 });

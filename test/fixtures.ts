@@ -53,8 +53,8 @@ export function draft(parent: number | null, minute: number, fields: Partial<Com
     parent,
     createdAt: new Date(Date.UTC(2024, 0, 2, 0, minute)),
     status: 'approved',
-    guestName: `Guest ${minute}`,
-    guestEmail: `guest${minute}@example.com`,
+    authorName: `Guest ${minute}`,
+    authorEmail: `guest${minute}@example.com`,
     bodyMarkdown: `Comment at minute ${minute}`,
     ...fields,
   };

@@ -26,7 +26,7 @@ afterAll(() => Promise.all([a.close(), b.close()]));
 const dump = (h: Harness) =>
   Promise.all([
     queryRows(h.database.db, sql`select slug, title, status, published_at::text, body_markdown, comment_count from posts order by id`),
-    queryRows(h.database.db, sql`select post_id, parent_id, depth, path::text, guest_name, status, deleted, body_markdown, reply_count, descendant_count from comments order by id`),
+    queryRows(h.database.db, sql`select post_id, parent_id, depth, path::text, author_name, status, deleted, body_markdown, reply_count, descendant_count from comments order by id`),
   ]);
 
 describe('synthetic data generator', () => {

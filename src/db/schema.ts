@@ -113,10 +113,12 @@ export const comments = pgTable(
     parentId: integer().references((): AnyPgColumn => comments.id, { onDelete: 'cascade' }),
     depth: integer().notNull(),
     path: bigint({ mode: 'number' }).array().notNull(),
+    // A registered author, or none for a guest. The name, email and url are kept on the comment
+    // either way (a registered author's as they were), so a comment outlives its author account.
     authorId: integer().references(() => authors.id, { onDelete: 'set null' }),
-    guestName: text(),
-    guestEmail: text(),
-    guestUrl: text(),
+    authorName: text().notNull(),
+    authorEmail: text(),
+    authorUrl: text(),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
     status: commentStatus().notNull().default('pending'),
@@ -135,7 +137,6 @@ export const comments = pgTable(
     index('comments_post_idx').on(t.postId, t.createdAt),
     index('comments_author_idx').on(t.authorId).where(sql`author_id is not null`),
     check('comments_depth_check', sql`depth >= 1 and cardinality(path) = depth * 2`),
-    check('comments_author_check', sql`author_id is not null or guest_name is not null`),
   ],
 );
 

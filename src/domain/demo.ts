@@ -33,18 +33,18 @@ export async function seedDemo(db: Db): Promise<{ postId: number; comments: numb
     const drafts: CommentDraft[] = [];
     const flatten = (comment: DemoComment, parent: number | null) => {
       const index = drafts.length;
-      const registered = comment.by.startsWith('@') ? authorIds.get(comment.by.slice(1)) : undefined;
-      const guest = registered === undefined ? demoGuests[comment.by] : undefined;
-      if (registered === undefined && !guest) throw new Error(`demo comment by unknown ${comment.by}`);
+      const registered = demoAuthors.find((author) => `@${author.slug}` === comment.by);
+      const guest = demoGuests[comment.by];
+      if (!registered && !guest) throw new Error(`demo comment by unknown ${comment.by}`);
       drafts.push({
         parent,
         createdAt: new Date(comment.at),
         status: 'approved',
         deleted: comment.deleted ?? false,
-        authorId: registered ?? null,
-        guestName: guest?.name ?? null,
-        guestEmail: guest?.email ?? null,
-        guestUrl: guest?.url ?? null,
+        authorId: registered ? authorIds.get(registered.slug)! : null,
+        authorName: registered?.name ?? guest!.name,
+        authorEmail: guest?.email ?? null,
+        authorUrl: guest?.url ?? null,
         bodyMarkdown: comment.body,
       });
       for (const reply of comment.replies ?? []) flatten(reply, index);

@@ -19,9 +19,9 @@ export interface CommentDraft {
   status: CommentStatus;
   deleted?: boolean;
   authorId?: number | null;
-  guestName?: string | null;
-  guestEmail?: string | null;
-  guestUrl?: string | null;
+  authorName: string;
+  authorEmail?: string | null;
+  authorUrl?: string | null;
   bodyMarkdown: string;
 }
 
@@ -75,9 +75,9 @@ export function planThread(postId: number, drafts: readonly CommentDraft[], ids:
           depth: path.length / 2,
           path,
           authorId: draft.authorId ?? null,
-          guestName: draft.guestName ?? null,
-          guestEmail: draft.guestEmail ?? null,
-          guestUrl: draft.guestUrl ?? null,
+          authorName: draft.authorName,
+          authorEmail: draft.authorEmail ?? null,
+          authorUrl: draft.authorUrl ?? null,
           bodyMarkdown: draft.bodyMarkdown,
           bodyHtml: renderCommentMarkdown(draft.bodyMarkdown),
           status: draft.status,

@@ -6,21 +6,21 @@ import { publicPost } from './posts.js';
 import { columns, readRow } from './rows.js';
 
 /** A comment as read for display: never the guest's email, and the path stays in SQL. */
-export type CommentRecord = Omit<CommentRow, 'guestEmail' | 'path'>;
+export type CommentRecord = Omit<CommentRow, 'authorEmail' | 'path'>;
 export interface CommentWithAuthor {
   comment: CommentRecord;
   /** The registered author, joined in the same statement so authors cost no extra round trip. */
   author: AuthorRow | null;
 }
 
-const selectList = sql`${columns(comments, 'c', { omit: ['guestEmail', 'path'] })},
-  ${columns(authors, 'a', { prefix: 'author_' })}`;
+const selectList = sql`${columns(comments, 'c', { omit: ['authorEmail', 'path'] })},
+  ${columns(authors, 'a', { prefix: 'a__' })}`;
 const from = sql`comments c left join authors a on a.id = c.author_id`;
 
 function read(row: Record<string, unknown>): CommentWithAuthor {
   return {
     comment: readRow(comments, row) as CommentRecord,
-    author: row.author_id === null ? null : readRow(authors, row, 'author_'),
+    author: row.a__id === null ? null : readRow(authors, row, 'a__'),
   };
 }
 

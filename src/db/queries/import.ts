@@ -38,7 +38,7 @@ export const insertComments = (
 ) => insertChunked(db, comments, rows, 1000, onProgress);
 
 export async function insertAuthors(db: Db, rows: (typeof authors.$inferInsert)[]) {
-  return db.insert(authors).values(rows).returning({ id: authors.id, slug: authors.slug });
+  return db.insert(authors).values(rows).returning({ id: authors.id, slug: authors.slug, name: authors.name });
 }
 
 export async function insertTags(db: Db, rows: (typeof tags.$inferInsert)[]) {
