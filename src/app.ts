@@ -1,21 +1,38 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
-import { createContext } from './context.js';
+import type { IncomingMessage } from 'node:http';
+import type { Config } from './config.js';
+import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
+import { createAkismet } from './domain/akismet.js';
+import { clientIpResolver } from './domain/client.js';
 import { graphiqlTabs } from './graphiql.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 
 export interface AppDeps {
   db: Db;
+  config: Config;
   logger: Logger;
 }
 
+/** What the Node server (or a test) hands each request: the socket's peer address. */
+export interface ServerContext {
+  req?: Pick<IncomingMessage, 'socket'> | undefined;
+}
+
 /** The GraphQL HTTP handler (a Fetch-API `Request → Response` function); server.ts listens. */
-export function createApp({ db, logger }: AppDeps) {
-  return createYoga({
+export function createApp({ db, config, logger }: AppDeps) {
+  const services: Services = {
+    db,
+    config,
+    logger,
+    akismet: config.akismet ? createAkismet(config.akismet, logger) : null,
+    clientIp: clientIpResolver(config.trustedProxies),
+  };
+  return createYoga<ServerContext>({
     schema,
-    context: () => createContext(db),
+    context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
     logging: logger,
     graphqlEndpoint: '/graphql',
     landingPage: false,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
@@ -24,7 +25,36 @@ const schema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
     .transform((v) => v === 'true'),
+  MAX_COMMENT_DEPTH: integer(1, 100).default(16),
+  COMMENT_EDIT_MINUTES: integer(0, 10_080).default(15),
+  COMMENT_MODERATION: z.enum(['auto', 'manual'], { error: 'must be auto or manual' }).default('auto'),
+  COMMENT_FLOOD_SECONDS: integer(0, 86_400).default(15),
+  SPAM_BLOCKLIST: z.string().default(''),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine((value) => list(value).every(isAddressOrSubnet), 'must be IP addresses or CIDR ranges, comma-separated'),
+  AKISMET_API_KEY: z.string().optional(),
+  AKISMET_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the site' }).optional(),
+  AKISMET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://rest.akismet.com'),
+  AKISMET_TIMEOUT_MS: integer(100, 60_000).default(2000),
 });
+
+/** Comma- or newline-separated values, trimmed, without empties. */
+const list = (value: string) =>
+  value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function isAddressOrSubnet(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 export type Config = Readonly<{
   port: number;
@@ -34,6 +64,17 @@ export type Config = Readonly<{
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
+  comments: Readonly<{
+    maxDepth: number;
+    /** How long a guest may edit or delete their own comment, in milliseconds. */
+    editWindowMs: number;
+    /** auto: approve what passes the spam checks; manual: hold every guest comment. */
+    moderation: 'auto' | 'manual';
+    floodMs: number;
+    blocklist: readonly string[];
+  }>;
+  trustedProxies: readonly string[];
+  akismet: Readonly<{ apiKey: string; siteUrl: string; url: string; timeoutMs: number }> | null;
 }>;
 
 export class ConfigError extends Error {
@@ -51,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(env[name])}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.AKISMET_API_KEY && !e.AKISMET_SITE_URL) {
+    throw new ConfigError('Invalid configuration: AKISMET_SITE_URL is required when AKISMET_API_KEY is set');
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -59,5 +103,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
+    comments: Object.freeze({
+      maxDepth: e.MAX_COMMENT_DEPTH,
+      editWindowMs: e.COMMENT_EDIT_MINUTES * 60_000,
+      moderation: e.COMMENT_MODERATION,
+      floodMs: e.COMMENT_FLOOD_SECONDS * 1000,
+      blocklist: Object.freeze(list(e.SPAM_BLOCKLIST).map((entry) => entry.toLowerCase())),
+    }),
+    trustedProxies: Object.freeze(list(e.TRUSTED_PROXIES)),
+    akismet: e.AKISMET_API_KEY
+      ? Object.freeze({
+          apiKey: e.AKISMET_API_KEY,
+          siteUrl: e.AKISMET_SITE_URL!,
+          url: e.AKISMET_URL.replace(/\/$/, ''),
+          timeoutMs: e.AKISMET_TIMEOUT_MS,
+        })
+      : null,
   });
 }

@@ -20,8 +20,10 @@ import {
   postsBySlugs,
   type PostRecord,
 } from './db/queries/posts.js';
+import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
 import type { AuthorRow, TagRow } from './db/schema.js';
+import type { Access } from './domain/roles.js';
 
 /*
  * Every relation the schema resolves goes through one of these loaders, created per request
@@ -67,7 +69,7 @@ function pagedLoader<T>(fetch: (ids: number[], page: Page) => Promise<Map<number
   );
 }
 
-export function createLoaders(db: Db) {
+export function createLoaders(db: Db, access: Access) {
   const author = new DataLoader<number, AuthorRow | null>(async (ids) =>
     inKeyOrder(ids, await authorsByIds(db, ids), (row) => row.id),
   );
@@ -77,15 +79,24 @@ export function createLoaders(db: Db) {
     return inKeyOrder(slugs, rows, (row) => row.slug);
   });
   const post = new DataLoader<number, PostRecord | null>(async (ids) =>
-    inKeyOrder(ids, await postsByIds(db, ids), (row) => row.id),
+    inKeyOrder(ids, await postsByIds(db, ids, access.posts), (row) => row.id),
   );
   const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) => {
-    const rows = await postsBySlugs(db, slugs);
+    const rows = await postsBySlugs(db, slugs, access.posts);
     for (const row of rows) post.prime(row.id, row);
     return inKeyOrder(slugs, rows, (row) => row.slug);
   });
+  // Moderators also load comments that are not in the public tree (pending, spam, trash).
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) =>
-    inKeyOrder(ids, primeComments(await commentsByIds(db, ids)), (row) => row.id),
+    inKeyOrder(
+      ids,
+      primeComments(await commentsByIds(db, ids, { posts: access.posts, unlisted: access.moderator })),
+      (row) => row.id,
+    ),
+  );
+  // Posts whatever their status, for permission checks on writes (never returned to clients).
+  const postAnyStatus = new DataLoader<number, PostRecord | null>(async (ids) =>
+    inKeyOrder(ids, await postsByIdsAnyStatus(db, ids), (row) => row.id),
   );
   const tag = new DataLoader<number, TagRow | null>(async (ids) =>
     inKeyOrder(ids, await tagsByIds(db, ids), (row) => row.id),
@@ -111,6 +122,7 @@ export function createLoaders(db: Db) {
     authorBySlug,
     post,
     postBySlug,
+    postAnyStatus,
     comment,
     tag,
     tagsOfPost: new DataLoader<number, TagRow[]>(async (ids) => {
@@ -125,11 +137,11 @@ export function createLoaders(db: Db) {
       const byPost = await adjacentPosts(db, ids, 'next');
       return ids.map((id) => byPost.get(id) ?? null);
     }),
-    postCountOfAuthor: countLoader((ids) => postCountsByAuthor(db, ids)),
-    postCountOfTag: countLoader((ids) => postCountsByTag(db, ids)),
+    postCountOfAuthor: countLoader((ids) => postCountsByAuthor(db, ids, access.posts)),
+    postCountOfTag: countLoader((ids) => postCountsByTag(db, ids, access.posts)),
     topLevelCountOfPost: countLoader((ids) => topLevelCounts(db, ids)),
     threadCountOfPost: countLoader((ids) => threadCounts(db, ids)),
-    postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page)),
+    postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page, access.posts)),
     commentsOfPost: pagedLoader(commentPages((ids, page) => topLevelComments(db, ids, page))),
     repliesOfComment: pagedLoader(commentPages((ids, page) => replies(db, ids, page))),
     threadOfPost: pagedLoader(commentPages((ids, page) => threads(db, ids, page))),

@@ -44,7 +44,7 @@ try {
   process.exit(1);
 }
 
-const app = createApp({ db: database.db, logger });
+const app = createApp({ db: database.db, config, logger });
 const server = createServer(app);
 server.on('error', (error) => {
   logger.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 import { createDb, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import type { Logger } from '../src/logger.js';
@@ -49,13 +50,14 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
   };
 }
 
-export async function createHarness(): Promise<Harness> {
+/** `env` configures the app as environment variables would (see src/config.ts). */
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
   const { database, drop } = await freshDatabase();
   await migrate(database);
   const logs: Harness['logs'] = [];
   const record = (level: string) => (...args: unknown[]) => void logs.push({ level, args });
   const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
-  const app = createApp({ db: database.db, logger });
+  const app = createApp({ db: database.db, config: loadConfig(env), logger });
   return {
     database,
     app,

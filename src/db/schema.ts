@@ -10,6 +10,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  uniqueIndex,
   timestamp,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
@@ -56,16 +57,19 @@ export const posts = pgTable(
     commentsOpen: boolean().notNull().default(true),
     // Number of public comments (approved, not deleted); maintained with the comment counters.
     commentCount: integer().notNull().default(0),
+    // Optimistic concurrency: every update names the version it started from and bumps it.
+    version: integer().notNull().default(1),
     searchVector: tsvector().generatedAlwaysAs(
       sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body_markdown), 'B')`,
     ),
     ...timestamps,
   },
   (t) => [
+    // Posts sort by publication time, drafts (not yet published) by creation time.
     index('posts_public_idx')
-      .on(t.publishedAt, t.id)
+      .on(sql`coalesce(published_at, created_at)`, t.id)
       .where(sql`status in ('published', 'scheduled')`),
-    index('posts_author_idx').on(t.authorId, t.publishedAt, t.id),
+    index('posts_author_idx').on(t.authorId, sql`coalesce(published_at, created_at)`, t.id),
     index('posts_search_idx').using('gin', t.searchVector),
   ],
 );
@@ -125,6 +129,17 @@ export const comments = pgTable(
     deleted: boolean().notNull().default(false),
     replyCount: integer().notNull().default(0),
     descendantCount: integer().notNull().default(0),
+    // Why the spam pipeline held the comment (pending or spam), for the moderation queue.
+    heldReason: text(),
+    // Where a guest's comment came from: flood control and Akismet need them.
+    ip: text(),
+    userAgent: text(),
+    referrer: text(),
+    // sha256 of the guest token returned to the poster; lets them see and edit it for a while.
+    guestTokenHash: text(),
+    // sha256 of (post, parent, author identity, normalized body): a unique index turns
+    // duplicate submissions, even simultaneous ones, into one comment.
+    dedupeKey: text(),
     listed: boolean()
       .notNull()
       .generatedAlwaysAs(sql`(status = 'approved' and not deleted) or descendant_count > 0`),
@@ -136,11 +151,37 @@ export const comments = pgTable(
     index('comments_replies_idx').on(t.parentId, t.path),
     index('comments_post_idx').on(t.postId, t.createdAt),
     index('comments_author_idx').on(t.authorId).where(sql`author_id is not null`),
+    index('comments_moderation_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`status in ('pending', 'spam')`),
+    index('comments_ip_idx').on(t.ip, t.createdAt).where(sql`ip is not null`),
+    index('comments_email_idx').on(sql`lower(author_email)`, t.createdAt).where(sql`author_email is not null`),
+    uniqueIndex('comments_dedupe_idx').on(t.dedupeKey),
     check('comments_depth_check', sql`depth >= 1 and cardinality(path) = depth * 2`),
   ],
+);
+
+/** API tokens: only a hash is stored; the token itself is shown once, when it is created. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    authorId: integer()
+      .notNull()
+      .references(() => authors.id, { onDelete: 'cascade' }),
+    role: authorRole().notNull(),
+    name: text().notNull(),
+    tokenHash: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.tokenHash), index('api_tokens_author_idx').on(t.authorId)],
 );
 
 export type AuthorRow = typeof authors.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type Role = AuthorRow['role'];

@@ -119,3 +119,53 @@ export async function importThread(
   await setCommentCounts(db, new Map([[postId, plan.publicCount]]));
   return ids;
 }
+
+/*
+ * Keeping the counters exact when one comment changes. A comment is public when approved and not
+ * deleted, listed when public or when it has public descendants (a placeholder). When a comment's
+ * public state flips, every ancestor's descendant_count moves by one; wherever that makes an
+ * ancestor (or the comment itself) appear or disappear from the tree, its parent's reply_count
+ * follows. The caller locks the chain of rows (root to comment) first, so concurrent writers in
+ * the same thread take turns and the counters never drift.
+ */
+export interface CounterNode {
+  id: number;
+  parentId: number | null;
+  isPublic: boolean;
+  replyCount: number;
+  descendantCount: number;
+}
+
+const listed = (node: CounterNode) => node.isPublic || node.descendantCount > 0;
+
+/**
+ * Sets `id`'s public state and updates its ancestors, all of which must be in `nodes`.
+ * `wasListed` is false for a comment being inserted. Returns the nodes it changed and how the
+ * post's count of public comments moved.
+ */
+export function setPublic(
+  nodes: Map<number, CounterNode>,
+  id: number,
+  isPublic: boolean,
+  wasListed = listed(nodes.get(id)!),
+): { changed: CounterNode[]; publicDelta: number } {
+  const node = nodes.get(id)!;
+  const publicDelta = (isPublic ? 1 : 0) - (node.isPublic ? 1 : 0);
+  node.isPublic = isPublic;
+  const changed = [node];
+  let child = node;
+  let childWasListed = wasListed;
+  while (child.parentId !== null) {
+    const parent = nodes.get(child.parentId);
+    if (!parent) throw new Error(`comment ${child.parentId} is not locked`);
+    const parentWasListed = listed(parent);
+    const replyDelta = (listed(child) ? 1 : 0) - (childWasListed ? 1 : 0);
+    if (publicDelta === 0 && replyDelta === 0) break;
+    parent.descendantCount += publicDelta;
+    parent.replyCount += replyDelta;
+    changed.push(parent);
+    child = parent;
+    childWasListed = parentWasListed;
+  }
+  return { changed, publicDelta };
+}

@@ -1,12 +1,24 @@
 import { builder } from '../builder.js';
 import { countAuthors, listAuthors } from '../db/queries/authors.js';
+import { createAuthor, editAuthor } from '../domain/authors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { AuthorRow } from '../db/schema.js';
-import { keyOf, oneOf, parseKey } from './ids.js';
+import { inputKey, keyOf, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostConnection, PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
 
 export const AuthorRef = builder.objectRef<AuthorRow>('Author');
+
+export const Role = builder.enumType('Role', {
+  description: 'What a token holder may do, each role including the ones before it.',
+  values: {
+    CONTRIBUTOR: { value: 'contributor', description: 'Writes their own drafts; cannot publish.' },
+    AUTHOR: { value: 'author', description: 'Also publishes their own posts.' },
+    EDITOR: { value: 'editor', description: 'Works on every post and moderates comments.' },
+    ADMIN: { value: 'admin', description: 'Also manages authors and tokens.' },
+  } as const,
+});
 
 builder.node(AuthorRef, {
   description: 'A registered writer of posts (and sometimes comments).',
@@ -18,6 +30,13 @@ builder.node(AuthorRef, {
     bio: t.exposeString('bio', { nullable: true }),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
     website: t.exposeString('website', { nullable: true }),
+    role: t.field({
+      type: Role,
+      nullable: true,
+      description: 'Token holders only.',
+      authScopes: { authenticated: true },
+      resolve: (author) => author.role,
+    }),
     postCount: t.int({
       description: 'Published posts by this author.',
       resolve: (author, _args, { loaders }) => loaders.postCountOfAuthor.load(author.id),
@@ -62,4 +81,36 @@ builder.queryFields((t) => ({
     },
     AuthorConnection,
   ),
+}));
+
+const AuthorFields = builder.inputType('AuthorFields', {
+  fields: (t) => ({
+    name: t.string(),
+    slug: t.string({ description: 'Generated from the name when a new author has none.' }),
+    bio: t.string(),
+    avatarUrl: t.string(),
+    website: t.string(),
+    role: t.field({ type: Role }),
+  }),
+});
+
+const adminErrors = [ValidationError, ConflictError, NotFoundError];
+
+builder.mutationFields((t) => ({
+  createAuthor: t.field({
+    type: AuthorRef,
+    description: 'Admins: a new author (role AUTHOR unless given).',
+    args: { fields: t.arg({ type: AuthorFields, required: true }) },
+    errors: { types: adminErrors, directResult: true },
+    authScopes: { role: 'admin' },
+    resolve: (_root, { fields }, { db }) => createAuthor(db, fields),
+  }),
+  updateAuthor: t.field({
+    type: AuthorRef,
+    description: "Admins: change an author's profile or role.",
+    args: { id: t.arg.id({ required: true }), fields: t.arg({ type: AuthorFields, required: true }) },
+    errors: { types: adminErrors, directResult: true },
+    authScopes: { role: 'admin' },
+    resolve: (_root, args, { db }) => editAuthor(db, inputKey(args.id, 'Author', 'id'), args.fields),
+  }),
 }));

@@ -1,15 +1,69 @@
 import { builder } from '../builder.js';
-import type { CommentRecord } from '../db/queries/comments.js';
+import type { Context } from '../context.js';
+import { countByStatus, moderationQueue, type CommentRecord } from '../db/queries/comments.js';
+import type { CommentRow } from '../db/schema.js';
+import {
+  addComment,
+  deleteOwnComment,
+  editOwnComment,
+  moderate,
+  readOwnComment,
+  submissionStatus,
+  type CommentServices,
+} from '../domain/comments.js';
+import {
+  DuplicateError,
+  ForbiddenError,
+  LimitExceededError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../domain/errors.js';
 import { CommentAuthorRef } from './comment-author.js';
-import { keyOf, parseKey } from './ids.js';
+import { inputKey, keyOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
 
 export const CommentRef = builder.objectRef<CommentRecord>('Comment');
 
-/** Shown in full; otherwise the comment is a placeholder kept for the sake of its replies. */
+/** Shown in full to the public; otherwise the comment is a placeholder kept for its replies. */
 export const isPublic = (comment: CommentRecord) => comment.status === 'approved' && !comment.deleted;
+
+/** Moderators read every comment, and a guest their own (unlocked by its guest token). */
+const canRead = (comment: CommentRecord, { access, unlockedComments }: Context) =>
+  isPublic(comment) || access.moderator || unlockedComments.has(comment.id);
+
+export const CommentStatus = builder.enumType('CommentStatus', {
+  values: {
+    PENDING: { value: 'pending', description: 'Held for a moderator.' },
+    APPROVED: { value: 'approved', description: 'Public.' },
+    SPAM: { value: 'spam' },
+    TRASH: { value: 'trash' },
+  } as const,
+});
+
+const SubmissionStatus = builder.enumType('SubmissionStatus', {
+  description: 'What became of a comment, as its poster sees it (spam shows as PENDING).',
+  values: ['APPROVED', 'PENDING'] as const,
+});
+
+const ModerationAction = builder.enumType('ModerationAction', {
+  values: {
+    APPROVE: { value: 'approve', description: 'Make public (tells Akismet when it said spam).' },
+    HOLD: { value: 'hold', description: 'Back to pending.' },
+    SPAM: { value: 'spam', description: 'Mark as spam (tells Akismet when it said otherwise).' },
+    TRASH: { value: 'trash' },
+    DELETE: { value: 'delete', description: 'Delete; a comment with visible replies stays as a placeholder.' },
+  } as const,
+});
+
+const services = ({ db, services: s }: Context): CommentServices => ({
+  db,
+  settings: s.config.comments,
+  akismet: s.akismet,
+  logger: s.logger,
+});
 
 builder.node(CommentRef, {
   description:
@@ -31,20 +85,42 @@ builder.node(CommentRef, {
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
     }),
     depth: t.exposeInt('depth', { description: '1 for a top-level comment, 2 for a reply to it, and so on.' }),
-    isPlaceholder: t.boolean({ resolve: (comment) => !isPublic(comment) }),
+    isPlaceholder: t.boolean({
+      description: 'Not public (deleted, or no longer approved) but kept in the tree for its visible replies.',
+      resolve: (comment) => !isPublic(comment),
+    }),
     author: t.field({
       type: CommentAuthorRef,
       nullable: true,
-      resolve: (comment) => (isPublic(comment) ? comment : null),
+      resolve: (comment, _args, context) => (canRead(comment, context) ? comment : null),
     }),
     bodyHtml: t.string({
       nullable: true,
       description: 'The comment rendered from Markdown and sanitized.',
-      resolve: (comment) => (isPublic(comment) ? comment.bodyHtml : null),
+      resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyHtml : null),
     }),
     bodyMarkdown: t.string({
       nullable: true,
-      resolve: (comment) => (isPublic(comment) ? comment.bodyMarkdown : null),
+      resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyMarkdown : null),
+    }),
+    status: t.field({
+      type: CommentStatus,
+      nullable: true,
+      description: 'Moderators only.',
+      authScopes: { role: 'editor' },
+      resolve: (comment) => comment.status,
+    }),
+    isDeleted: t.boolean({
+      nullable: true,
+      description: 'Moderators only.',
+      authScopes: { role: 'editor' },
+      resolve: (comment) => comment.deleted,
+    }),
+    heldReason: t.string({
+      nullable: true,
+      description: 'Moderators only: why the spam pipeline or a moderator held the comment.',
+      authScopes: { role: 'editor' },
+      resolve: (comment) => comment.heldReason,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -76,3 +152,136 @@ builder.queryField('comment', (t) =>
     resolve: (_root, { id }, { loaders }) => loaders.comment.load(keyOf(id, 'Comment')),
   }),
 );
+
+/** A guest's view of their own comment, through the token they were given when posting it. */
+const OwnComment = builder.objectRef<{ comment: CommentRow; status: 'APPROVED' | 'PENDING'; editableUntil: Date }>('OwnComment');
+OwnComment.implement({
+  fields: (t) => ({
+    comment: t.field({ type: CommentRef, resolve: ({ comment }) => comment }),
+    status: t.field({ type: SubmissionStatus, resolve: ({ status }) => status }),
+    editableUntil: t.expose('editableUntil', { type: 'DateTime', description: 'Until when the guest token may edit or delete it.' }),
+  }),
+});
+
+const AddCommentPayload = builder.objectRef<Awaited<ReturnType<typeof addComment>>>('AddCommentPayload');
+AddCommentPayload.implement({
+  fields: (t) => ({
+    comment: t.field({ type: CommentRef, resolve: ({ comment }) => comment }),
+    status: t.field({ type: SubmissionStatus, resolve: ({ status }) => status }),
+    guestToken: t.exposeString('guestToken', {
+      nullable: true,
+      description: 'Guests only, shown once: lets the poster read their pending comment and edit or delete it for a while.',
+    }),
+    editableUntil: t.expose('editableUntil', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const ModerateCommentsPayload = builder.objectRef<{ comments: CommentRow[] }>('ModerateCommentsPayload');
+ModerateCommentsPayload.implement({
+  fields: (t) => ({ comments: t.field({ type: [CommentRef], resolve: ({ comments }) => comments }) }),
+});
+
+const AddCommentInput = builder.inputType('AddCommentInput', {
+  fields: (t) => ({
+    postId: t.id({ required: true }),
+    parentId: t.id({ description: 'The comment this one replies to; none for a top-level comment.' }),
+    body: t.string({ required: true, description: 'Markdown, 1–65,525 characters. No HTML.' }),
+    name: t.string({ description: 'Guests: required, up to 245 characters.' }),
+    email: t.string({ description: 'Guests: required, up to 100 characters. Never shown.' }),
+    url: t.string({ description: 'Guests: optional http(s) website, up to 200 characters.' }),
+    honeypot: t.string({ description: 'Leave empty: render it as a hidden form field that only bots fill in.' }),
+  }),
+});
+
+// Remember that this request showed the comment's guest token: its poster may read it.
+const unlock = <T extends { comment: CommentRow }>(context: Context, result: T): T => {
+  context.unlockedComments.add(result.comment.id);
+  return result;
+};
+
+builder.queryFields((t) => ({
+  ownComment: t.field({
+    type: OwnComment,
+    description: "A guest's own comment, whatever its status, with the guest token returned by addComment.",
+    args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (_root, args, context) =>
+      unlock(context, await readOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken)),
+  }),
+  moderationQueue: t.connection(
+    {
+      type: CommentRef,
+      description: 'Comments waiting for a moderator (pending and spam by default), on every post, newest first.',
+      authScopes: { role: 'editor' },
+      args: { statuses: t.arg({ type: [CommentStatus], required: true, defaultValue: ['pending', 'spam'] }) },
+      resolve: async (_root, args, { db, loaders }) => {
+        const page = pageFromArgs(args, 'Comment', true);
+        const result = await moderationQueue(db, args.statuses, page);
+        return toConnection(
+          { ...result, items: result.items.map(({ comment, author }) => {
+            if (author) loaders.author.prime(author.id, author);
+            return comment;
+          }) },
+          page,
+          'Comment',
+          () => countByStatus(db, args.statuses),
+        );
+      },
+    },
+    CommentConnection,
+  ),
+}));
+
+const readerErrors = [ValidationError, NotFoundError, ForbiddenError, DuplicateError, RateLimitedError, LimitExceededError];
+
+builder.mutationFields((t) => ({
+  addComment: t.field({
+    type: AddCommentPayload,
+    description:
+      '"Leave a Reply": open to anyone (guests give a name and email), and to token holders as themselves. ' +
+      "Guests' comments go through the spam pipeline; the result says whether the comment is public now.",
+    args: { input: t.arg({ type: AddCommentInput, required: true }) },
+    errors: { types: readerErrors, directResult: true },
+    resolve: async (_root, { input }, context) => {
+      const result = await addComment(services(context), context.viewer, context.client, {
+        ...input,
+        postId: inputKey(input.postId, 'Post', 'postId'),
+        parentId: input.parentId == null ? null : inputKey(input.parentId, 'Comment', 'parentId'),
+      });
+      return unlock(context, result);
+    },
+  }),
+  editOwnComment: t.field({
+    type: OwnComment,
+    description: 'A guest changes their comment, within the edit window, with its guest token.',
+    args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }), body: t.arg.string({ required: true }) },
+    errors: { types: readerErrors, directResult: true },
+    resolve: async (_root, args, context) => {
+      const comment = await editOwnComment(services(context), context.client, inputKey(args.id, 'Comment', 'id'), args.guestToken, args.body);
+      return unlock(context, { comment, status: submissionStatus(comment.status), editableUntil: editableUntil(context, comment) });
+    },
+  }),
+  deleteOwnComment: t.field({
+    type: OwnComment,
+    description: 'A guest deletes their comment, within the edit window, with its guest token.',
+    args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }) },
+    errors: { types: readerErrors, directResult: true },
+    resolve: async (_root, args, context) => {
+      const comment = await deleteOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken);
+      return unlock(context, { comment, status: submissionStatus(comment.status), editableUntil: editableUntil(context, comment) });
+    },
+  }),
+  moderateComments: t.field({
+    type: ModerateCommentsPayload,
+    description: 'Approve, hold, mark as spam, trash or delete up to 100 comments at once. Counts stay exact.',
+    args: { ids: t.arg.idList({ required: true }), action: t.arg({ type: ModerationAction, required: true }) },
+    errors: { types: [ValidationError, NotFoundError], directResult: true },
+    authScopes: { role: 'editor' },
+    resolve: async (_root, args, context) => ({
+      comments: await moderate(services(context), args.ids.map((id) => inputKey(id, 'Comment', 'ids')), args.action),
+    }),
+  }),
+}));
+
+const editableUntil = (context: Context, comment: CommentRow) =>
+  new Date(comment.createdAt.getTime() + context.services.config.comments.editWindowMs);

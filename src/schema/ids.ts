@@ -1,3 +1,4 @@
+import { ValidationError } from '../domain/errors.js';
 import { badInput } from '../errors.js';
 
 /*
@@ -11,10 +12,11 @@ export function encodeGlobalId(typename: string, id: string | number | bigint): 
   return Buffer.from(`${typename}:${id}`).toString('base64');
 }
 
-export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+export function decodeGlobalId(globalId: string, allowTokens = false): { typename: string; id: string } {
   const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64').toString() : '';
   const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(decoded);
-  if (!match || !NODE_TYPES.has(match[1]!) || Number(match[2]) > 2 ** 31 - 1) {
+  const known = NODE_TYPES.has(match?.[1] ?? '') || (allowTokens && match?.[1] === 'ApiToken');
+  if (!match || !known || Number(match[2]) > 2 ** 31 - 1) {
     throw badInput(`Invalid ID: ${JSON.stringify(globalId.slice(0, 100))}`, 'id');
   }
   return { typename: match[1]!, id: match[2]! };
@@ -25,7 +27,7 @@ export const parseKey = (id: string) => Number(id);
 
 /** The integer key of a global ID that must name a `typename`. */
 export function keyOf(globalId: string, typename: string, argument = 'id'): number {
-  const decoded = decodeGlobalId(globalId);
+  const decoded = decodeGlobalId(globalId, typename === 'ApiToken');
   if (decoded.typename !== typename) throw badInput(`\`${argument}\` must be a ${typename} ID`, argument);
   return Number(decoded.id);
 }
@@ -33,4 +35,22 @@ export function keyOf(globalId: string, typename: string, argument = 'id'): numb
 /** Root lookups take exactly one of `id` and `slug`. */
 export function oneOf<A, B>(id: A | null | undefined, slug: B | null | undefined): void {
   if ((id == null) === (slug == null)) throw badInput('Pass exactly one of `id` and `slug`', 'id');
+}
+
+/** keyOf for mutation input: a malformed ID is a typed ValidationError naming the field. */
+export function inputKey(globalId: string, typename: string, field: string): number {
+  try {
+    return keyOf(globalId, typename, field);
+  } catch {
+    throw new ValidationError(field, `\`${field}\` must be a ${typename} ID.`);
+  }
+}
+
+/** For permission checks, which run before the resolver: a malformed ID names nothing (0). */
+export function keyOrNothing(globalId: string, typename: string): number {
+  try {
+    return keyOf(globalId, typename);
+  } catch {
+    return 0;
+  }
 }

@@ -7,8 +7,12 @@ import './tag.js';
 import './post.js';
 import './comment.js';
 import './comment-author.js';
+import './error.js';
+import './viewer.js';
+import './api-token.js';
 
 builder.queryType({});
+builder.mutationType({});
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'Size of the whole list, not just this page.', resolve: (connection) => connection.totalCount() }),

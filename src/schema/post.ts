@@ -1,14 +1,26 @@
 import { builder } from '../builder.js';
 import { countPosts, listPosts, type PostFilter, type PostRecord } from '../db/queries/posts.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
 import { AuthorRef } from './author.js';
 import { CommentConnection, CommentRef } from './comment.js';
-import { keyOf, oneOf, parseKey } from './ids.js';
+import { inputKey, keyOf, keyOrNothing, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { isDescending, SortOrder } from './sort-order.js';
 import { TagRef } from './tag.js';
 
 export const PostRef = builder.objectRef<PostRecord>('Post');
+
+export const PostStatus = builder.enumType('PostStatus', {
+  description: 'DRAFT and ARCHIVED posts are seen by their writers and editors only; SCHEDULED ones become public at publishedAt.',
+  values: {
+    DRAFT: { value: 'draft' },
+    SCHEDULED: { value: 'scheduled' },
+    PUBLISHED: { value: 'published' },
+    ARCHIVED: { value: 'archived' },
+  } as const,
+});
 
 const MAX_SEARCH_LENGTH = 200;
 
@@ -22,6 +34,8 @@ builder.node(PostRef, {
     excerpt: t.exposeString('excerpt'),
     bodyHtml: t.exposeString('bodyHtml', { description: 'The body rendered from Markdown and sanitized.' }),
     bodyMarkdown: t.exposeString('bodyMarkdown'),
+    status: t.expose('status', { type: PostStatus }),
+    version: t.exposeInt('version', { description: 'Changes with every edit; pass it back with `updatePost`.' }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -89,7 +103,7 @@ builder.queryFields((t) => ({
   post: t.field({
     type: PostRef,
     nullable: true,
-    description: 'A published post by ID or slug; null when there is none.',
+    description: 'A post by ID or slug (published, or yours, or any for editors); null when there is none.',
     args: { id: t.arg.id(), slug: t.arg.string() },
     resolve: (_root, { id, slug }, { loaders }) => {
       oneOf(id, slug);
@@ -99,19 +113,21 @@ builder.queryFields((t) => ({
   posts: t.connection(
     {
       type: PostRef,
-      description: 'Published posts, newest first unless `order` says otherwise.',
+      description:
+        'Published posts, newest first unless `order` says otherwise (with a token: also your drafts, or all drafts for editors).',
       args: {
         author: t.arg.string({ description: 'Only posts by the author with this slug.' }),
         tag: t.arg.string({ description: 'Only posts with the tag with this slug.' }),
         search: t.arg.string({ description: 'Full-text search over title and body (web search syntax).' }),
+        status: t.arg({ type: [PostStatus], description: 'Only posts in these states (drafts are for writers and editors).' }),
         order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }),
       },
-      resolve: async (_root, args, { db }) => {
+      resolve: async (_root, args, { db, access }) => {
         const search = args.search?.trim() || null;
         if (search && search.length > MAX_SEARCH_LENGTH) {
           throw badInput(`\`search\` must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
         }
-        const filter: PostFilter = { authorSlug: args.author, tagSlug: args.tag, search };
+        const filter: PostFilter = { access: access.posts, status: args.status, authorSlug: args.author, tagSlug: args.tag, search };
         const page = pageFromArgs(args, 'Post', isDescending(args.order));
         return toConnection(await listPosts(db, filter, page), page, 'Post', () => countPosts(db, filter));
       },
@@ -119,3 +135,87 @@ builder.queryFields((t) => ({
     PostConnection,
   ),
 }));
+
+const PostFields = builder.inputType('PostFields', {
+  fields: (t) => ({
+    title: t.string(),
+    slug: t.string({ description: 'Lower-case words joined by hyphens; generated from the title when absent.' }),
+    bodyMarkdown: t.string(),
+    excerpt: t.string(),
+    tags: t.stringList({ description: 'Tag names; tags that do not exist yet are created.' }),
+    commentsOpen: t.boolean(),
+  }),
+});
+
+const CreatePostInput = builder.inputType('CreatePostInput', {
+  fields: (t) => ({
+    title: t.string({ required: true }),
+    slug: t.string({ description: 'Generated from the title when absent (then made unique).' }),
+    bodyMarkdown: t.string({ required: true }),
+    excerpt: t.string(),
+    tags: t.stringList(),
+    commentsOpen: t.boolean({ defaultValue: true }),
+  }),
+});
+
+const writeErrors = [ValidationError, ConflictError, NotFoundError];
+
+builder.mutationFields((t) => ({
+  createPost: t.field({
+    type: PostRef,
+    description: 'A new draft by the viewer (any role). Publish it with publishPost or schedulePost.',
+    args: { input: t.arg({ type: CreatePostInput, required: true }) },
+    errors: { types: writeErrors, directResult: true },
+    authScopes: { role: 'contributor' },
+    resolve: (_root, { input }, { db, viewer }) => createPost(db, viewer!, input),
+  }),
+  updatePost: t.field({
+    type: PostRef,
+    description:
+      'Changes the given fields. `version` is the version you started from: if someone saved in between, ' +
+      'the result is a ConflictError and nothing changes.',
+    args: {
+      id: t.arg.id({ required: true }),
+      version: t.arg.int({ required: true }),
+      fields: t.arg({ type: PostFields, required: true }),
+    },
+    errors: { types: writeErrors, directResult: true },
+    authScopes: (_root, args) => ({ editPost: keyOrNothing(args.id, 'Post') }),
+    resolve: (_root, args, { db }) => editPost(db, inputKey(args.id, 'Post', 'id'), args.version, args.fields),
+  }),
+}));
+
+// Publishing, scheduling, unpublishing and archiving share their errors and their rule.
+builder.mutationFields((t) => {
+  const version = () =>
+    t.arg.int({ description: 'When given, the change applies only at this version (else ConflictError).' });
+  const publication = (description: string, change: Publication) =>
+    t.field({
+      type: PostRef,
+      description,
+      args: { id: t.arg.id({ required: true }), version: version() },
+      errors: { types: writeErrors, directResult: true },
+      authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
+      resolve: (_root, args, { db }) => setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change),
+    });
+  return {
+    publishPost: publication('Makes the post public now; a published post keeps its first publication time.', {
+      action: 'publish',
+    }),
+    unpublishPost: publication('Turns the post back into a draft.', { action: 'unpublish' }),
+    archivePost: publication('Takes the post out of public view, keeping it for the record.', { action: 'archive' }),
+    schedulePost: t.field({
+      type: PostRef,
+      description: 'Makes the post public at `publishAt`, a time in the future; no job needs to run.',
+      args: {
+        id: t.arg.id({ required: true }),
+        publishAt: t.arg({ type: 'DateTime', required: true }),
+        version: version(),
+      },
+      errors: { types: writeErrors, directResult: true },
+      authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
+      resolve: (_root, args, { db }) =>
+        setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, { action: 'schedule', at: args.publishAt }),
+    }),
+  };
+});

@@ -37,3 +37,19 @@ export async function countAuthors(db: Db): Promise<number> {
   const [row] = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from authors`);
   return row?.count ?? 0;
 }
+
+export type AuthorValues = Pick<AuthorRow, 'slug' | 'name' | 'bio' | 'avatarUrl' | 'website' | 'role'>;
+
+export async function insertAuthor(db: Db, values: AuthorValues): Promise<AuthorRow | null> {
+  const [row] = await db.insert(authors).values(values).onConflictDoNothing({ target: authors.slug }).returning();
+  return row ?? null;
+}
+
+export async function updateAuthor(db: Db, id: number, patch: Partial<AuthorValues>): Promise<AuthorRow | null> {
+  const [row] = await db
+    .update(authors)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(sql`${authors.id} = ${id}`)
+    .returning();
+  return row ?? null;
+}

@@ -1,8 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { authors, comments, type AuthorRow, type CommentRow } from '../schema.js';
-import { keyset, pagesByParent, type Page, type PageResult } from './page.js';
-import { publicPost } from './posts.js';
+import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
+import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
 
 /** A comment as read for display: never the guest's email, and the path stays in SQL. */
@@ -30,11 +30,19 @@ const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, q
 const pathKey = [sql`c.path`];
 const pathCursor = (id: number) => sql`select path from comments where id = ${id}`;
 
-/** Listed comments on public posts, by id. */
-export async function commentsByIds(db: Db, ids: readonly number[]): Promise<CommentWithAuthor[]> {
+/**
+ * Comments by id on posts the request may see: listed ones, or any (moderators, and a guest
+ * holding the comment's token, whom the caller has checked).
+ */
+export async function commentsByIds(
+  db: Db,
+  ids: readonly number[],
+  access: { posts: PostAccess; unlisted: boolean },
+): Promise<CommentWithAuthor[]> {
   const rows = await run(db)(
     sql`select ${selectList} from ${from} join posts p on p.id = c.post_id
-        where c.id = any(${sql.param([...ids])}::int[]) and c.listed and ${publicPost}`,
+        where c.id = any(${sql.param([...ids])}::int[])
+          and ${access.unlisted ? sql`true` : sql`c.listed`} and ${visiblePost(access.posts)}`,
   );
   return rows.map(read);
 }
@@ -108,4 +116,32 @@ async function counts(db: Db, postIds: readonly number[], where: SQL): Promise<M
         group by c.post_id`,
   );
   return new Map(rows.map((row) => [row.post_id as number, row.count as number]));
+}
+
+/**
+ * The moderation queue: comments in the given statuses (pending and spam by default) on any
+ * post, newest first, through comments_moderation_idx.
+ */
+export async function moderationQueue(
+  db: Db,
+  statuses: readonly CommentRow['status'][],
+  page: Page,
+): Promise<PageResult<CommentWithAuthor>> {
+  const k = keyset(page, [sql`c.created_at`, sql`c.id`], (id) => sql`select created_at, id from comments where id = ${id}`);
+  const held = statuses.every((status) => status === 'pending' || status === 'spam');
+  const rows = await run(db)(
+    sql`select ${selectList} from ${from}
+        where c.status = any(${sql.param([...statuses])}::comment_status[])
+          ${held ? sql`and c.status in ('pending', 'spam')` : sql``}
+          and ${k.where}
+        order by ${k.orderBy} limit ${k.limit}`,
+  );
+  return toPage(rows.map(read), page);
+}
+
+export async function countByStatus(db: Db, statuses: readonly CommentRow['status'][]): Promise<number> {
+  const [row] = await run(db)(
+    sql`select count(*)::int as count from comments c where c.status = any(${sql.param([...statuses])}::comment_status[])`,
+  );
+  return (row?.count as number | undefined) ?? 0;
 }

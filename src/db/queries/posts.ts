@@ -10,17 +10,31 @@ export type PostRecord = Omit<PostRow, 'searchVector'>;
  * The one definition of "the public may see this post" (alias `p`): published, or scheduled for a
  * time that has come. Scheduling therefore needs no background job.
  */
-export const publicPost = sql.raw(`p.status in ('published', 'scheduled') and p.published_at <= now()`);
+export const publicPost = sql.raw(`(p.status in ('published', 'scheduled') and p.published_at <= now())`);
+
+/** Which posts a request may see: the public's, every post (editors), or also its own (writers). */
+export type PostAccess = { kind: 'public' } | { kind: 'all' } | { kind: 'own'; authorId: number };
+export const PUBLIC: PostAccess = { kind: 'public' };
+
+export function visiblePost(access: PostAccess): SQL {
+  if (access.kind === 'all') return sql`true`;
+  if (access.kind === 'own') return sql`(${publicPost} or p.author_id = ${access.authorId})`;
+  return publicPost;
+}
 
 const postColumns = columns(posts, 'p', { omit: ['searchVector'] });
 const read = (row: Record<string, unknown>) => readRow(posts, row) as PostRecord;
 const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
-// Posts sort by publication time, then id.
-const postKey = [sql`p.published_at`, sql`p.id`];
-const postCursor = (id: number) => sql`select published_at, id from posts where id = ${id}`;
+// Posts sort by publication time (drafts by creation time), then id; posts_public_idx matches.
+const postKey = [sql`coalesce(p.published_at, p.created_at)`, sql`p.id`];
+const postCursor = (id: number) => sql`select coalesce(published_at, created_at), id from posts where id = ${id}`;
+
+export type PostStatus = PostRecord['status'];
 
 export interface PostFilter {
+  access: PostAccess;
+  status?: readonly PostStatus[] | null;
   authorSlug?: string | null;
   tagSlug?: string | null;
   /** Full-text search over title and body (web search syntax: quotes, OR, -word). */
@@ -28,7 +42,10 @@ export interface PostFilter {
 }
 
 function filterSql(filter: PostFilter): SQL {
-  const conditions: SQL[] = [publicPost];
+  const conditions: SQL[] = [visiblePost(filter.access)];
+  if (filter.status?.length) {
+    conditions.push(sql`p.status = any(${sql.param([...filter.status])}::post_status[])`);
+  }
   if (filter.authorSlug != null) {
     conditions.push(sql`p.author_id = (select id from authors where slug = ${filter.authorSlug})`);
   }
@@ -44,16 +61,17 @@ function filterSql(filter: PostFilter): SQL {
   return sql.join(conditions, sql` and `);
 }
 
-export async function postsByIds(db: Db, ids: readonly number[]): Promise<PostRecord[]> {
+export async function postsByIds(db: Db, ids: readonly number[], access: PostAccess): Promise<PostRecord[]> {
   const rows = await run(db)(
-    sql`select ${postColumns} from posts p where p.id = any(${sql.param([...ids])}::int[]) and ${publicPost}`,
+    sql`select ${postColumns} from posts p where p.id = any(${sql.param([...ids])}::int[]) and ${visiblePost(access)}`,
   );
   return rows.map(read);
 }
 
-export async function postsBySlugs(db: Db, slugs: readonly string[]): Promise<PostRecord[]> {
+export async function postsBySlugs(db: Db, slugs: readonly string[], access: PostAccess): Promise<PostRecord[]> {
   const rows = await run(db)(
-    sql`select ${postColumns} from posts p where p.slug = any(${sql.param([...slugs])}::text[]) and ${publicPost}`,
+    sql`select ${postColumns} from posts p
+        where p.slug = any(${sql.param([...slugs])}::text[]) and ${visiblePost(access)}`,
   );
   return rows.map(read);
 }
@@ -73,11 +91,12 @@ export async function countPosts(db: Db, filter: PostFilter): Promise<number> {
   return (row?.count as number | undefined) ?? 0;
 }
 
-/** A page of public posts for each author, in one statement. */
+/** A page of visible posts for each author, in one statement. */
 export function postsByAuthors(
   db: Db,
   authorIds: readonly number[],
   page: Page,
+  access: PostAccess,
 ): Promise<Map<number, PageResult<PostRecord>>> {
   const k = keyset(page, postKey, postCursor);
   return pagesByParent(
@@ -86,22 +105,26 @@ export function postsByAuthors(
     page,
     (author) =>
       sql`select ${postColumns} from posts p
-          where p.author_id = ${author} and ${publicPost} and ${k.where}
+          where p.author_id = ${author} and ${visiblePost(access)} and ${k.where}
           order by ${k.orderBy} limit ${k.limit}`,
     read,
   );
 }
 
-export async function postCountsByAuthor(db: Db, authorIds: readonly number[]): Promise<Map<number, number>> {
+export async function postCountsByAuthor(
+  db: Db,
+  authorIds: readonly number[],
+  access: PostAccess,
+): Promise<Map<number, number>> {
   const rows = await run(db)(
     sql`select p.author_id, count(*)::int as count from posts p
-        where p.author_id = any(${sql.param([...authorIds])}::int[]) and ${publicPost}
+        where p.author_id = any(${sql.param([...authorIds])}::int[]) and ${visiblePost(access)}
         group by p.author_id`,
   );
   return new Map(rows.map((row) => [row.author_id as number, row.count as number]));
 }
 
-/** The public post published just before (or after) each given post. */
+/** The public post published just before (or after) each given post: neighbours are public only. */
 export async function adjacentPosts(
   db: Db,
   postIds: readonly number[],
@@ -113,8 +136,9 @@ export async function adjacentPosts(
         from posts k
         cross join lateral (
           select ${postColumns} from posts p
-          where ${publicPost} and (p.published_at, p.id) ${op} (k.published_at, k.id)
-          order by p.published_at ${order}, p.id ${order} limit 1
+          where ${publicPost}
+            and (coalesce(p.published_at, p.created_at), p.id) ${op} (coalesce(k.published_at, k.created_at), k.id)
+          order by coalesce(p.published_at, p.created_at) ${order}, p.id ${order} limit 1
         ) x
         where k.id = any(${sql.param([...postIds])}::int[])`,
   );

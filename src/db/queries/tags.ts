@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { tags, type TagRow } from '../schema.js';
 import { keyset, toPage, type Page, type PageResult } from './page.js';
-import { publicPost } from './posts.js';
+import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
 
 const tagColumns = columns(tags, 't');
@@ -40,13 +40,17 @@ export async function listTags(db: Db, page: Page): Promise<PageResult<TagRow>> 
   return toPage(rows.map(read), page);
 }
 
-/** Public posts per tag. */
-export async function postCountsByTag(db: Db, tagIds: readonly number[]): Promise<Map<number, number>> {
+/** Visible posts per tag. */
+export async function postCountsByTag(
+  db: Db,
+  tagIds: readonly number[],
+  access: PostAccess,
+): Promise<Map<number, number>> {
   const rows = await queryRows<{ tag_id: number; count: number }>(
     db,
     sql`select pt.tag_id, count(*)::int as count
         from post_tags pt join posts p on p.id = pt.post_id
-        where pt.tag_id = any(${sql.param([...tagIds])}::int[]) and ${publicPost}
+        where pt.tag_id = any(${sql.param([...tagIds])}::int[]) and ${visiblePost(access)}
         group by pt.tag_id`,
   );
   return new Map(rows.map((row) => [row.tag_id, row.count]));

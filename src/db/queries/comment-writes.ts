@@ -1,0 +1,179 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../client.js';
+import type { CounterNode } from '../../domain/thread.js';
+import { comments, type CommentRow } from '../schema.js';
+import { columns, readRow } from './rows.js';
+
+/*
+ * Writes to comments. Every change of a comment's status goes through `lockChains` first: it
+ * locks the comment and all its ancestors (read off the materialized path) in id order, the one
+ * order every writer uses, so writers in one thread queue up instead of deadlocking.
+ */
+
+export type LockedComment = CounterNode & {
+  postId: number;
+  status: CommentRow['status'];
+  deleted: boolean;
+  depth: number;
+};
+
+export async function lockChains(db: Db, ids: readonly number[]): Promise<Map<number, LockedComment>> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select id, post_id, parent_id, status, deleted, depth, reply_count, descendant_count
+        from comments
+        where id in (
+          select c.path[i]::int from comments c, generate_subscripts(c.path, 1) as i
+          where c.id = any(${sql.param([...ids])}::int[]) and i % 2 = 0)
+        order by id
+        for update`,
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id as number,
+      {
+        id: row.id as number,
+        postId: row.post_id as number,
+        parentId: row.parent_id as number | null,
+        status: row.status as CommentRow['status'],
+        deleted: row.deleted as boolean,
+        depth: row.depth as number,
+        isPublic: row.status === 'approved' && !row.deleted,
+        replyCount: row.reply_count as number,
+        descendantCount: row.descendant_count as number,
+      },
+    ]),
+  );
+}
+
+/** Writes back status, deleted flag and counters of locked comments, in one statement. */
+export async function saveLocked(db: Db, nodes: readonly LockedComment[]) {
+  if (nodes.length === 0) return;
+  await db.execute(sql`
+    update comments c set
+      status = v.status::comment_status, deleted = v.deleted,
+      reply_count = v.reply_count, descendant_count = v.descendant_count
+    from unnest(
+      ${sql.param(nodes.map((n) => n.id))}::int[],
+      ${sql.param(nodes.map((n) => n.status))}::text[],
+      ${sql.param(nodes.map((n) => n.deleted))}::bool[],
+      ${sql.param(nodes.map((n) => n.replyCount))}::int[],
+      ${sql.param(nodes.map((n) => n.descendantCount))}::int[]
+    ) as v(id, status, deleted, reply_count, descendant_count)
+    where c.id = v.id`);
+}
+
+export async function adjustCommentCounts(db: Db, deltas: Map<number, number>) {
+  // In post id order, like the comment locks, so that writers never wait on each other in a cycle.
+  for (const [postId, delta] of [...deltas].sort(([a], [b]) => a - b)) {
+    if (delta !== 0) await db.execute(sql`update posts set comment_count = comment_count + ${delta} where id = ${postId}`);
+  }
+}
+
+export interface NewComment {
+  id: number;
+  postId: number;
+  parentId: number | null;
+  depth: number;
+  authorId: number | null;
+  authorName: string;
+  authorEmail: string | null;
+  authorUrl: string | null;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  status: CommentRow['status'];
+  heldReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  referrer: string | null;
+  guestTokenHash: string | null;
+  dedupeKey: string;
+}
+
+/**
+ * Inserts a comment stamped with the transaction's time, its path extending its parent's.
+ * Returns null when a comment with the same dedupe key exists (a duplicate), also one committed
+ * by a concurrent request a moment ago.
+ */
+export async function insertComment(db: Db, comment: NewComment): Promise<CommentRow | null> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`insert into comments (
+          id, post_id, parent_id, depth, path, author_id, author_name, author_email, author_url,
+          body_markdown, body_html, status, held_reason, ip, user_agent, referrer,
+          guest_token_hash, dedupe_key, created_at, updated_at)
+        values (
+          ${comment.id}, ${comment.postId}, ${comment.parentId}, ${comment.depth},
+          coalesce((select path from comments where id = ${comment.parentId}), '{}'::bigint[])
+            || array[(extract(epoch from now()) * 1000000)::bigint, ${comment.id}::bigint],
+          ${comment.authorId}, ${comment.authorName}, ${comment.authorEmail}, ${comment.authorUrl},
+          ${comment.bodyMarkdown}, ${comment.bodyHtml}, ${comment.status}, ${comment.heldReason},
+          ${comment.ip}, ${comment.userAgent}, ${comment.referrer}, ${comment.guestTokenHash},
+          ${comment.dedupeKey}, now(), now())
+        on conflict (dedupe_key) do nothing
+        returning ${columns(comments, 'comments')}`,
+  );
+  return row ? readRow(comments, row) : null;
+}
+
+export async function commentById(db: Db, id: number): Promise<CommentRow | null> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${columns(comments, 'c')} from comments c where c.id = ${id}`,
+  );
+  return row ? readRow(comments, row) : null;
+}
+
+export async function commentsByIdsForUpdate(db: Db, ids: readonly number[]): Promise<CommentRow[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${columns(comments, 'c')} from comments c where c.id = any(${sql.param([...ids])}::int[]) order by c.id`,
+  );
+  return rows.map((row) => readRow(comments, row));
+}
+
+export async function dedupeKeyExists(db: Db, key: string): Promise<boolean> {
+  const rows = await queryRows(db, sql`select 1 from comments where dedupe_key = ${key}`);
+  return rows.length > 0;
+}
+
+/** Seconds until this IP or email may comment again; 0 when it may now. */
+export async function floodWait(db: Db, ip: string | null, email: string | null, windowMs: number): Promise<number> {
+  if (windowMs === 0 || (!ip && !email)) return 0;
+  const [row] = await queryRows<{ wait: number | null }>(
+    db,
+    sql`select ceil(extract(epoch from max(created_at) + ${`${windowMs} milliseconds`}::interval - now()))::int as wait
+        from comments
+        where created_at > now() - ${`${windowMs} milliseconds`}::interval
+          and ((ip is not null and ip = ${ip}) or (author_email is not null and lower(author_email) = lower(${email})))`,
+  );
+  return Math.max(0, row?.wait ?? 0);
+}
+
+/** Serializes writers that share a key (an IP, an email) until the transaction ends. */
+export async function lockKeys(db: Db, keys: readonly string[]) {
+  for (const key of [...new Set(keys)].sort()) {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  }
+}
+
+export async function updateCommentBody(
+  db: Db,
+  id: number,
+  values: { bodyMarkdown: string; bodyHtml: string; dedupeKey: string; heldReason?: string | null },
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`update comments set body_markdown = ${values.bodyMarkdown}, body_html = ${values.bodyHtml},
+          dedupe_key = ${values.dedupeKey}, updated_at = now()
+          ${values.heldReason !== undefined ? sql`, held_reason = ${values.heldReason}` : sql``}
+        where id = ${id}
+          and not exists (select 1 from comments d where d.dedupe_key = ${values.dedupeKey} and d.id <> ${id})
+        returning id`,
+  );
+  return rows.length > 0;
+}
+
+export async function setHeldReason(db: Db, ids: readonly number[], reason: string | null) {
+  await db.execute(sql`update comments set held_reason = ${reason}, updated_at = now() where id = any(${sql.param([...ids])}::int[])`);
+}

@@ -1,0 +1,46 @@
+import { BlockList, isIP } from 'node:net';
+
+/** What the spam pipeline knows about whoever sent a request. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+  referrer: string | null;
+}
+
+/**
+ * The client's IP: the socket's peer, unless that peer is a trusted proxy, in which case
+ * X-Forwarded-For is read from the right, skipping trusted proxies, and the first other address
+ * is the client. Without trusted proxies the header is ignored: anyone can write it.
+ */
+export function clientIpResolver(trustedProxies: readonly string[]) {
+  const trusted = new BlockList();
+  for (const entry of trustedProxies) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) trusted.addAddress(address, type);
+    else trusted.addSubnet(address, Number(bits), type);
+  }
+  const isTrusted = (ip: string) => {
+    const family = isIP(ip);
+    return family !== 0 && trusted.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  };
+  return (peer: string | null | undefined, forwardedFor: string | null): string | null => {
+    let ip = normalize(peer);
+    if (!ip || !isTrusted(ip) || !forwardedFor) return ip;
+    const hops = forwardedFor.split(',').map((hop) => normalize(hop.trim()));
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i];
+      if (!hop) break;
+      ip = hop;
+      if (!isTrusted(hop)) break;
+    }
+    return ip;
+  };
+}
+
+/** Strips the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on dual-stack sockets. */
+function normalize(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  return isIP(plain) ? plain : null;
+}

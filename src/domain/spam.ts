@@ -1,0 +1,61 @@
+import type { Akismet, AkismetComment } from './akismet.js';
+
+/*
+ * The spam pipeline ("This site uses Akismet to reduce spam"): cheap local checks first, then
+ * Akismet when it is configured. Its verdict decides the new comment's status; the poster of a
+ * spam comment is told "pending", like every held comment. (Duplicates and floods are refused
+ * before this runs: see domain/comments.ts.)
+ */
+
+export type Verdict = { status: 'approved' | 'pending' | 'spam'; reason: string | null };
+
+export interface SpamSettings {
+  moderation: 'auto' | 'manual';
+  /** Lower-case words, IP addresses or emails; a match anywhere in the comment marks it spam. */
+  blocklist: readonly string[];
+}
+
+export interface Submission extends AkismetComment {
+  /** The hidden form field humans leave empty. */
+  honeypot: string | null;
+  /** The rendered HTML, where links are counted. */
+  html: string;
+}
+
+/** Two or more links hold a comment for moderation, as WordPress does by default. */
+const MAX_LINKS = 1;
+
+export function localVerdict(submission: Submission, settings: SpamSettings): Verdict {
+  if (submission.honeypot) return { status: 'spam', reason: 'honeypot' };
+  const haystack = [
+    submission.content,
+    submission.authorName,
+    submission.authorEmail,
+    submission.authorUrl,
+    submission.ip,
+    submission.userAgent,
+  ]
+    .filter(Boolean)
+    .join('\n')
+    .toLowerCase();
+  const blocked = settings.blocklist.find((entry) => haystack.includes(entry));
+  if (blocked) return { status: 'spam', reason: `blocklist: ${blocked}` };
+  const links = submission.html.match(/<a\s/g)?.length ?? 0;
+  if (links > MAX_LINKS) return { status: 'pending', reason: `${links} links` };
+  if (settings.moderation === 'manual') return { status: 'pending', reason: 'manual moderation' };
+  return { status: 'approved', reason: null };
+}
+
+export async function verdict(submission: Submission, settings: SpamSettings, akismet: Akismet | null): Promise<Verdict> {
+  const local = localVerdict(submission, settings);
+  if (local.status === 'spam' || !akismet) return local;
+  switch (await akismet.check(submission)) {
+    case 'spam':
+    case 'discard':
+      return { status: 'spam', reason: 'akismet' };
+    case 'unavailable':
+      return { status: 'pending', reason: local.reason ?? 'akismet unavailable' };
+    case 'ham':
+      return local;
+  }
+}
