@@ -76,4 +76,76 @@ query Posts($search: String) {
 `,
     variables: JSON.stringify({ search: null }, null, 2),
   },
+  {
+    query: `# Leave a reply as a guest (no token needed). The result says whether the comment is
+# public now; keep the guestToken to read, edit or delete it within 15 minutes (ownComment,
+# editOwnComment, deleteOwnComment).
+mutation Reply($input: AddCommentInput!) {
+  addComment(input: $input) {
+    __typename
+    ... on AddCommentPayload { status guestToken editableUntil comment { id depth bodyHtml } }
+    ... on Error { code message }
+    ... on ValidationError { field }
+  }
+}
+`,
+    variables: JSON.stringify(
+      { input: { postId: 'UG9zdDox', body: 'I *agree*, mostly.', name: 'Ada', email: 'ada@example.com' } },
+      null,
+      2,
+    ),
+  },
+  {
+    query: `# Editors: paste your token in the Headers tab first (the server printed one on first start).
+# Who am I, and the moderation queue.
+query Moderation {
+  viewer { role author { name } }
+  moderationQueue(first: 20) {
+    totalCount
+    edges { node { id status heldReason createdAt bodyHtml author { name } post { title } } }
+  }
+}
+
+# Approve, hold, mark as spam, trash or delete comments, many at once.
+mutation Moderate($ids: [ID!]!, $action: ModerationAction!) {
+  moderateComments(ids: $ids, action: $action) {
+    __typename
+    ... on ModerateCommentsPayload { comments { id status } }
+    ... on Error { code message }
+  }
+}
+`,
+    variables: JSON.stringify({ ids: [], action: 'APPROVE' }, null, 2),
+    headers: JSON.stringify({ Authorization: 'Bearer <paste your token here>' }, null, 2),
+  },
+  {
+    query: `# Editors: write a draft, edit it (pass back the version you read), then publish or schedule.
+mutation Draft {
+  createPost(input: { title: "Hello, world", bodyMarkdown: "First *post*.", tags: ["News"] }) {
+    __typename
+    ... on Post { id slug status version }
+    ... on Error { code message }
+  }
+}
+
+mutation Edit($id: ID!, $version: Int!) {
+  updatePost(id: $id, version: $version, fields: { title: "Hello again" }) {
+    __typename
+    ... on Post { id title version }
+    ... on ConflictError { message currentVersion }
+    ... on Error { code message }
+  }
+}
+
+mutation Publish($id: ID!) {
+  publishPost(id: $id) { __typename ... on Post { status publishedAt } ... on Error { code message } }
+}
+
+mutation Schedule($id: ID!, $at: DateTime!) {
+  schedulePost(id: $id, publishAt: $at) { __typename ... on Post { status publishedAt } ... on Error { code message } }
+}
+`,
+    variables: JSON.stringify({ id: '', version: 1, at: '2030-01-01T09:00:00Z' }, null, 2),
+    headers: JSON.stringify({ Authorization: 'Bearer <paste your token here>' }, null, 2),
+  },
 ];

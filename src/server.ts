@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/client.js';
 import { analyze, isEmpty } from './db/queries/import.js';
 import { migrate } from './db/migrate.js';
+import { createToken } from './domain/authors.js';
 import { seedDemo } from './domain/demo.js';
 import { createLogger } from './logger.js';
 
@@ -34,6 +35,15 @@ try {
     if (config.seedDemo && (await isEmpty(database.db))) {
       const seeded = await seedDemo(database.db);
       logger.info(`Seeded the demo post with ${seeded.comments} comments`);
+      // The embedded default is someone trying Palaver out: hand them the keys right away.
+      if (database.kind === 'pglite') {
+        const { token } = await createToken(database.db, { authorId: seeded.adminId, role: 'admin', name: 'first start' });
+        console.log(
+          `\nAn admin token was created for the demo's author (shown only this once; make more with npm run token:create):\n\n` +
+            `  ${token}\n\nIn GraphiQL, open the Headers tab (bottom left) and paste:\n\n` +
+            `  { "Authorization": "Bearer ${token}" }\n`,
+        );
+      }
     }
     // PGlite runs no autovacuum: refresh the planner's statistics at every start instead.
     if (database.kind === 'pglite') await analyze(database.db);

@@ -1,6 +1,8 @@
-import type { Db } from '../src/db/client.js';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Db } from '../src/db/client.js';
 import { analyze, insertAuthors, insertPosts, insertPostTags, insertTags } from '../src/db/queries/import.js';
-import type { posts } from '../src/db/schema.js';
+import type { posts, Role } from '../src/db/schema.js';
+import { createToken } from '../src/domain/authors.js';
 import { renderPostMarkdown } from '../src/domain/markdown.js';
 import { importThread, type CommentDraft } from '../src/domain/thread.js';
 
@@ -9,10 +11,17 @@ import { importThread, type CommentDraft } from '../src/domain/thread.js';
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 
-export async function addAuthor(db: Db, fields: { slug?: string; name?: string } = {}) {
+export async function addAuthor(db: Db, fields: { slug?: string; name?: string; role?: Role } = {}) {
   const slug = fields.slug ?? unique('author');
-  const [row] = await insertAuthors(db, [{ slug, name: fields.name ?? `Author ${slug}` }]);
+  const [row] = await insertAuthors(db, [{ slug, name: fields.name ?? `Author ${slug}`, role: fields.role ?? 'author' }]);
   return row!.id;
+}
+
+/** An author with a token of their role: what a test needs to act as someone. */
+export async function addWriter(db: Db, role: Role) {
+  const id = await addAuthor(db, { role, name: `The ${role}` });
+  const { token } = await createToken(db, { authorId: id, role });
+  return { id, token, role };
 }
 
 export async function addTag(db: Db, slug: string) {
@@ -58,4 +67,60 @@ export function draft(parent: number | null, minute: number, fields: Partial<Com
     bodyMarkdown: `Comment at minute ${minute}`,
     ...fields,
   };
+}
+
+/**
+ * Recomputes every counter from the rows (public = approved and not deleted) and returns where
+ * the stored ones differ: an empty list means the counters are exact.
+ */
+export async function counterDrift(db: Db): Promise<string[]> {
+  const rows = await queryRows<{
+    id: number;
+    post_id: number;
+    parent_id: number | null;
+    status: string;
+    deleted: boolean;
+    reply_count: number;
+    descendant_count: number;
+    listed: boolean;
+  }>(db, sql`select id, post_id, parent_id, status, deleted, reply_count, descendant_count, listed from comments`);
+  const posts = await queryRows<{ id: number; comment_count: number }>(db, sql`select id, comment_count from posts`);
+  const children = new Map<number, typeof rows>();
+  for (const row of rows) if (row.parent_id !== null) children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row]);
+  const isPublic = (r: (typeof rows)[number]) => r.status === 'approved' && !r.deleted;
+  const descendants = new Map<number, number>();
+  const countBelow = (id: number): number => {
+    if (!descendants.has(id)) {
+      descendants.set(id, (children.get(id) ?? []).reduce((sum, c) => sum + (isPublic(c) ? 1 : 0) + countBelow(c.id), 0));
+    }
+    return descendants.get(id)!;
+  };
+  const drift: string[] = [];
+  for (const row of rows) {
+    const d = countBelow(row.id);
+    const listed = isPublic(row) || d > 0;
+    const replies = (children.get(row.id) ?? []).filter((c) => isPublic(c) || countBelow(c.id) > 0).length;
+    if (row.descendant_count !== d) drift.push(`comment ${row.id} descendant_count ${row.descendant_count} ≠ ${d}`);
+    if (row.reply_count !== replies) drift.push(`comment ${row.id} reply_count ${row.reply_count} ≠ ${replies}`);
+    if (row.listed !== listed) drift.push(`comment ${row.id} listed ${row.listed} ≠ ${listed}`);
+  }
+  for (const post of posts) {
+    const count = rows.filter((r) => r.post_id === post.id && isPublic(r)).length;
+    if (post.comment_count !== count) drift.push(`post ${post.id} comment_count ${post.comment_count} ≠ ${count}`);
+  }
+  return drift;
+}
+
+export async function countRows(db: Db, table: 'comments' | 'posts' | 'authors' | 'api_tokens' | 'tags' | 'post_tags') {
+  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from ${sql.identifier(table)}`);
+  return row!.n;
+}
+
+/** A snapshot of every table, to show that a refused request changed nothing. */
+export async function snapshot(db: Db) {
+  // (Not api_tokens: using a token records when it was last used.)
+  const tables = ['comments', 'posts', 'authors', 'tags', 'post_tags'] as const;
+  return Promise.all(
+    tables.map((table) => queryRows(db, sql`select * from ${sql.identifier(table)} order by 1, 2`)),
+  );
 }

@@ -23,8 +23,16 @@ export interface Harness {
   database: Database;
   app: ReturnType<typeof createApp>;
   logs: { level: string; args: unknown[] }[];
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GqlResult<T>>;
   close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  /** An API token, sent as a bearer token. */
+  token?: string;
+  /** The address the request seems to come from (the socket's peer). */
+  ip?: string;
+  headers?: Record<string, string>;
 }
 
 export const backend = process.env.PALAVER_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
@@ -62,13 +70,22 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     database,
     app,
     logs,
-    async gql(query, variables) {
+    async gql(query, variables, options = {}) {
       const before = database.statements.count;
-      const response = await app.fetch('http://palaver.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query, variables }),
-      });
+      const response = await app.fetch(
+        'http://palaver.test/graphql',
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json',
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...options.headers,
+          },
+          body: JSON.stringify({ query, variables }),
+        },
+        { req: { socket: { remoteAddress: options.ip ?? '127.0.0.1' } } as never },
+      );
       const body = (await response.json()) as { data: any; errors?: GqlResult['errors'] };
       return { status: response.status, ...body, statements: database.statements.count - before };
     },

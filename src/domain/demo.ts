@@ -5,7 +5,7 @@ import { renderPostMarkdown } from './markdown.js';
 import { importThread, type CommentDraft } from './thread.js';
 
 /** Writes the demo content (seeds/demo.ts) into an empty database, in one transaction. */
-export async function seedDemo(db: Db): Promise<{ postId: number; comments: number }> {
+export async function seedDemo(db: Db): Promise<{ postId: number; comments: number; adminId: number }> {
   const seeded = await db.transaction(async (tx) => {
     const authorIds = new Map(
       (await insertAuthors(tx, demoAuthors.map((author) => ({ ...author })))).map((a) => [a.slug, a.id]),
@@ -52,7 +52,8 @@ export async function seedDemo(db: Db): Promise<{ postId: number; comments: numb
     for (const comment of demoThread) flatten(comment, null);
 
     await importThread(tx, post!.id, drafts);
-    return { postId: post!.id, comments: drafts.length };
+    const adminId = authorIds.get(demoAuthors.find((author) => author.role === 'admin')!.slug)!;
+    return { postId: post!.id, comments: drafts.length, adminId };
   });
   await analyze(db);
   return seeded;

@@ -131,7 +131,7 @@ export async function moderationQueue(
   const held = statuses.every((status) => status === 'pending' || status === 'spam');
   const rows = await run(db)(
     sql`select ${selectList} from ${from}
-        where c.status = any(${sql.param([...statuses])}::comment_status[])
+        where c.status = any(${sql.param([...statuses])}::text[]::comment_status[])
           ${held ? sql`and c.status in ('pending', 'spam')` : sql``}
           and ${k.where}
         order by ${k.orderBy} limit ${k.limit}`,
@@ -141,7 +141,7 @@ export async function moderationQueue(
 
 export async function countByStatus(db: Db, statuses: readonly CommentRow['status'][]): Promise<number> {
   const [row] = await run(db)(
-    sql`select count(*)::int as count from comments c where c.status = any(${sql.param([...statuses])}::comment_status[])`,
+    sql`select count(*)::int as count from comments c where c.status = any(${sql.param([...statuses])}::text[]::comment_status[])`,
   );
   return (row?.count as number | undefined) ?? 0;
 }

@@ -44,7 +44,7 @@ export interface PostFilter {
 function filterSql(filter: PostFilter): SQL {
   const conditions: SQL[] = [visiblePost(filter.access)];
   if (filter.status?.length) {
-    conditions.push(sql`p.status = any(${sql.param([...filter.status])}::post_status[])`);
+    conditions.push(sql`p.status = any(${sql.param([...filter.status])}::text[]::post_status[])`);
   }
   if (filter.authorSlug != null) {
     conditions.push(sql`p.author_id = (select id from authors where slug = ${filter.authorSlug})`);

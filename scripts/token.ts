@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/client.js';
+import { authorsBySlugs } from '../src/db/queries/authors.js';
+import { migrate } from '../src/db/migrate.js';
+import { createToken, listTokens, revoke } from '../src/domain/authors.js';
+import { DomainError } from '../src/domain/errors.js';
+import { ROLES } from '../src/domain/roles.js';
+
+const usage = `Usage:
+  npm run token:create -- --author <slug> --role <${ROLES.join('|')}> [--name <label>]
+  npm run token:list
+  npm run token:revoke -- <id>
+
+Manages API tokens in the configured database (DATABASE_URL, or the embedded PGlite in PGLITE_DIR).
+A new token is printed once; only its hash is stored.`;
+
+const fail = (message: string, code = 2): never => {
+  console.error(message);
+  process.exit(code);
+};
+
+const [command, ...rest] = process.argv.slice(2);
+let parsed;
+try {
+  parsed = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { author: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${usage}`);
+}
+const { values, positionals } = parsed!;
+if (values.help || !command || !['create', 'list', 'revoke'].includes(command)) fail(usage, values.help ? 0 : 2);
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error), 1);
+}
+const database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir });
+try {
+  await migrate(database);
+  const db = database.db;
+  if (command === 'create') {
+    const role = values.role as (typeof ROLES)[number];
+    if (!values.author || !ROLES.includes(role)) fail(usage);
+    const [author] = await authorsBySlugs(db, [values.author!]);
+    if (!author) fail(`There is no author with slug "${values.author}".`, 1);
+    const created = await createToken(db, { authorId: author!.id, role, name: values.name });
+    console.log(`Token ${created.apiToken.id} for ${author!.name} (${role}), shown only this once:\n\n  ${created.token}\n`);
+    console.log(`Send it as the header  Authorization: Bearer ${created.token}`);
+  } else if (command === 'list') {
+    const tokens = await listTokens(db);
+    if (tokens.length === 0) console.log('No tokens.');
+    for (const t of tokens) {
+      const state = t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : `last used ${t.lastUsedAt?.toISOString() ?? 'never'}`;
+      console.log(`${String(t.id).padStart(4)}  ${t.role.padEnd(11)} ${t.authorSlug.padEnd(20)} ${t.name}  (${state})`);
+    }
+  } else {
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id) || id < 1) fail(usage);
+    await revoke(db, id);
+    console.log(`Token ${id} revoked.`);
+  }
+} catch (error) {
+  if (error instanceof DomainError) fail(error.message, 1);
+  throw error;
+} finally {
+  await database.close();
+}
