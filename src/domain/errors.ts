@@ -27,12 +27,12 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN' as const;
 }
 
-/** The object changed since the caller read it, or a unique value is taken. */
+/** The object changed since the caller read it (field "version"), or a unique value is taken. */
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT' as const;
   constructor(
     message: string,
-    readonly field: string | null = null,
+    readonly field: string,
     readonly currentVersion: number | null = null,
   ) {
     super(message);

@@ -51,8 +51,8 @@ builder.objectType(ConflictError, {
   description: 'Someone changed the object first, or a unique value is taken (code CONFLICT).',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    field: t.exposeString('field', { nullable: true }),
-    currentVersion: t.exposeInt('currentVersion', { nullable: true }),
+    field: t.exposeString('field', { description: '"version" when someone saved first; else the field whose value is taken.' }),
+    currentVersion: t.exposeInt('currentVersion', { nullable: true, description: 'The version to start again from.' }),
   }),
 });
 
