@@ -46,7 +46,10 @@ export async function lockChains(db: Db, ids: readonly number[]): Promise<Map<nu
   );
 }
 
-/** Writes back status, deleted flag and counters of locked comments, in one statement. */
+/**
+ * Writes back status, deleted flag and counters of locked comments, in one statement.
+ * (Booleans travel as text: postgres.js does not serialize boolean arrays.)
+ */
 export async function saveLocked(db: Db, nodes: readonly LockedComment[]) {
   if (nodes.length === 0) return;
   await db.execute(sql`
@@ -56,7 +59,7 @@ export async function saveLocked(db: Db, nodes: readonly LockedComment[]) {
     from unnest(
       ${sql.param(nodes.map((n) => n.id))}::int[],
       ${sql.param(nodes.map((n) => n.status))}::text[],
-      ${sql.param(nodes.map((n) => n.deleted))}::bool[],
+      ${sql.param(nodes.map((n) => String(n.deleted)))}::text[]::bool[],
       ${sql.param(nodes.map((n) => n.replyCount))}::int[],
       ${sql.param(nodes.map((n) => n.descendantCount))}::int[]
     ) as v(id, status, deleted, reply_count, descendant_count)
