@@ -47,10 +47,10 @@ function start(env: Record<string, string>) {
   return { child, ready, exited, output: () => output };
 }
 
-async function post(port: number, query: string) {
+async function post(port: number, query: string, token?: string) {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
   return (await response.json()) as any;
@@ -67,6 +67,11 @@ describe.runIf(backend === 'pglite')('server entry point', () => {
     const first = start({ PORT: String(port) });
     await first.ready;
     expect(first.output()).toMatch(/Seeded the demo post with 24 comments/);
+    // The first start hands over an admin token, and says where to paste it.
+    const token = /Bearer (pal_[\w-]{43})/.exec(first.output())?.[1];
+    expect(first.output()).toMatch(/In GraphiQL, open the Headers tab/);
+    const me = await post(port, `{ viewer { role author { name } } }`, token);
+    expect(me.data.viewer).toEqual({ role: 'ADMIN', author: { name: 'Chris Ladd' } });
 
     const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
     const html = await page.text();
@@ -83,7 +88,7 @@ describe.runIf(backend === 'pglite')('server entry point', () => {
 
     const second = start({ PORT: String(port) });
     await second.ready;
-    expect(second.output()).not.toMatch(/Seeded/);
+    expect(second.output()).not.toMatch(/Seeded|Bearer/);
     const again = await post(port, `{ posts { totalCount } }`);
     expect(again.data.posts.totalCount).toBe(1);
     expect(await stop(second)).toBe(0);
