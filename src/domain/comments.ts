@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import {
   adjustCommentCounts,
   commentById,
-  commentsByIdsForUpdate,
+  commentRowsByIds,
   dedupeKeyExists,
   floodWait,
   insertComment,
@@ -190,7 +190,9 @@ export async function addComment(
 
   const comment = await db.transaction(async (tx) => {
     if (guest) {
-      await lockKeys(tx, [`comment-flood:ip:${client.ip ?? ''}`, `comment-flood:email:${guest.email.toLowerCase()}`]);
+      const keys = [`comment-flood:email:${guest.email.toLowerCase()}`];
+      if (client.ip) keys.push(`comment-flood:ip:${client.ip}`);
+      await lockKeys(tx, keys);
       if (await dedupeKeyExists(tx, key)) throw duplicate();
       const wait = await floodWait(tx, client.ip, guest.email, settings.floodMs);
       if (wait > 0) throw flood(wait);
@@ -297,7 +299,7 @@ export async function moderate(
     () => (action === 'delete' ? { deleted: true } : { status: STATUS_OF[action] }),
     (tx) => (action === 'delete' ? Promise.resolve() : setHeldReason(tx, ids, action === 'approve' ? null : `moderator: ${action}`)),
   );
-  const rows = await commentsByIdsForUpdate(services.db, ids);
+  const rows = await commentRowsByIds(services.db, ids);
   if (services.akismet) {
     for (const row of rows) {
       const was = before.get(row.id)!.status;

@@ -127,7 +127,7 @@ export async function commentById(db: Db, id: number): Promise<CommentRow | null
   return row ? readRow(comments, row) : null;
 }
 
-export async function commentsByIdsForUpdate(db: Db, ids: readonly number[]): Promise<CommentRow[]> {
+export async function commentRowsByIds(db: Db, ids: readonly number[]): Promise<CommentRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`select ${columns(comments, 'c')} from comments c where c.id = any(${sql.param([...ids])}::int[]) order by c.id`,
