@@ -7,6 +7,7 @@ import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
 import { clientIpResolver } from './domain/client.js';
 import { graphiqlTabs } from './graphiql.js';
+import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 
@@ -43,6 +44,7 @@ export function createApp({ db, config, logger }: AppDeps) {
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
     // and yoga logs the original error with its stack through `logger`.
     maskedErrors: { isDev: false },
+    plugins: [useLimits(config.limits)],
   });
 }
 

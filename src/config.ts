@@ -38,6 +38,12 @@ const schema = z.object({
   AKISMET_SITE_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the site' }).optional(),
   AKISMET_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://rest.akismet.com'),
   AKISMET_TIMEOUT_MS: integer(100, 60_000).default(2000),
+  MAX_QUERY_DEPTH: integer(1, 1000).default(32),
+  MAX_ALIASES: integer(0, 1000).default(15),
+  MAX_TOKENS: integer(10, 1_000_000).default(2000),
+  MAX_DOCUMENT_BYTES: integer(100, 10_000_000).default(20_000),
+  MAX_QUERY_COST: integer(1, 100_000_000).default(5000),
+  COMMENT_BUDGET: integer(1, 10_000_000).default(5000),
 });
 
 /** Comma- or newline-separated values, trimmed, without empties. */
@@ -75,6 +81,15 @@ export type Config = Readonly<{
   }>;
   trustedProxies: readonly string[];
   akismet: Readonly<{ apiKey: string; siteUrl: string; url: string; timeoutMs: number }> | null;
+  limits: Readonly<{
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDocumentBytes: number;
+    maxCost: number;
+    /** Comments one request may load, whatever its query looks like. */
+    commentBudget: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -119,5 +134,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           timeoutMs: e.AKISMET_TIMEOUT_MS,
         })
       : null,
+    limits: Object.freeze({
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+      maxCost: e.MAX_QUERY_COST,
+      commentBudget: e.COMMENT_BUDGET,
+    }),
   });
 }

@@ -57,7 +57,7 @@ export async function createContext(services: Services, request: Request, peer: 
       userAgent: request.headers.get('user-agent'),
       referrer: request.headers.get('referer'),
     },
-    loaders: createLoaders(services.db, access),
+    loaders: createLoaders(services.db, access, services.config.limits.commentBudget),
     unlockedComments: new Set(),
   };
 }

@@ -24,6 +24,7 @@ import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
 import type { AuthorRow, TagRow } from './db/schema.js';
 import type { Access } from './domain/roles.js';
+import { clientError } from './errors.js';
 
 /*
  * Every relation the schema resolves goes through one of these loaders, created per request
@@ -69,7 +70,31 @@ function pagedLoader<T>(fetch: (ids: number[], page: Page) => Promise<Map<number
   );
 }
 
-export function createLoaders(db: Db, access: Access) {
+/** Thrown when a request has loaded its budget of comments: it stops loading and fails. */
+const budgetExceeded = (budget: number) =>
+  clientError(
+    'LIMIT_EXCEEDED',
+    `This request would load more than ${budget} comments; ask for smaller pages or fewer levels of replies.`,
+    { limit: 'comments', max: budget },
+  );
+
+export function createLoaders(db: Db, access: Access, commentBudget = Number.POSITIVE_INFINITY) {
+  // Comments left to load in this request. A statement may return at most one more than that
+  // (plus each page's look-ahead row), so that an oversized request is noticed without the
+  // database sending the rest.
+  let budget = commentBudget;
+  const spend = (comments: number) => {
+    if (comments > budget) {
+      budget = -1;
+      throw budgetExceeded(commentBudget);
+    }
+    budget -= comments;
+  };
+  const rowsAllowed = (parents: number) => {
+    if (budget < 0) throw budgetExceeded(commentBudget);
+    return Number.isFinite(budget) ? budget + parents + 1 : undefined;
+  };
+
   const author = new DataLoader<number, AuthorRow | null>(async (ids) =>
     inKeyOrder(ids, await authorsByIds(db, ids), (row) => row.id),
   );
@@ -87,13 +112,12 @@ export function createLoaders(db: Db, access: Access) {
     return inKeyOrder(slugs, rows, (row) => row.slug);
   });
   // Moderators also load comments that are not in the public tree (pending, spam, trash).
-  const comment = new DataLoader<number, CommentRecord | null>(async (ids) =>
-    inKeyOrder(
-      ids,
-      primeComments(await commentsByIds(db, ids, { posts: access.posts, unlisted: access.moderator })),
-      (row) => row.id,
-    ),
-  );
+  const comment = new DataLoader<number, CommentRecord | null>(async (ids) => {
+    rowsAllowed(0);
+    const rows = await commentsByIds(db, ids, { posts: access.posts, unlisted: access.moderator });
+    spend(rows.length);
+    return inKeyOrder(ids, primeComments(rows), (row) => row.id);
+  });
   // Posts whatever their status, for permission checks on writes (never returned to clients).
   const postAnyStatus = new DataLoader<number, PostRecord | null>(async (ids) =>
     inKeyOrder(ids, await postsByIdsAnyStatus(db, ids), (row) => row.id),
@@ -111,9 +135,10 @@ export function createLoaders(db: Db, access: Access) {
     });
   }
   const commentPages =
-    (fetch: (ids: number[], page: Page) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
+    (fetch: (ids: number[], page: Page, maxRows?: number) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
     async (ids: number[], page: Page) => {
-      const pages = await fetch(ids, page);
+      const pages = await fetch(ids, page, rowsAllowed(ids.length));
+      spend([...pages.values()].reduce((sum, result) => sum + result.items.length, 0));
       return new Map([...pages].map(([id, result]) => [id, { ...result, items: primeComments(result.items) }]));
     };
 
@@ -142,9 +167,9 @@ export function createLoaders(db: Db, access: Access) {
     topLevelCountOfPost: countLoader((ids) => topLevelCounts(db, ids)),
     threadCountOfPost: countLoader((ids) => threadCounts(db, ids)),
     postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page, access.posts)),
-    commentsOfPost: pagedLoader(commentPages((ids, page) => topLevelComments(db, ids, page))),
-    repliesOfComment: pagedLoader(commentPages((ids, page) => replies(db, ids, page))),
-    threadOfPost: pagedLoader(commentPages((ids, page) => threads(db, ids, page))),
+    commentsOfPost: pagedLoader(commentPages((ids, page, max) => topLevelComments(db, ids, page, max))),
+    repliesOfComment: pagedLoader(commentPages((ids, page, max) => replies(db, ids, page, max))),
+    threadOfPost: pagedLoader(commentPages((ids, page, max) => threads(db, ids, page, max))),
   };
 }
 

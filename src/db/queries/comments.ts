@@ -48,7 +48,7 @@ export async function commentsByIds(
 }
 
 /** A page of top-level comments for each post. */
-export function topLevelComments(db: Db, postIds: readonly number[], page: Page) {
+export function topLevelComments(db: Db, postIds: readonly number[], page: Page, maxRows?: number) {
   const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
     run(db),
@@ -59,11 +59,12 @@ export function topLevelComments(db: Db, postIds: readonly number[], page: Page)
           where c.post_id = ${post} and c.parent_id is null and c.listed and ${k.where}
           order by ${k.orderBy} limit ${k.limit}`,
     read,
+    maxRows,
   );
 }
 
 /** A page of direct replies for each parent comment. */
-export function replies(db: Db, parentIds: readonly number[], page: Page) {
+export function replies(db: Db, parentIds: readonly number[], page: Page, maxRows?: number) {
   const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
     run(db),
@@ -74,6 +75,7 @@ export function replies(db: Db, parentIds: readonly number[], page: Page) {
           where c.parent_id = ${parent} and c.listed and ${k.where}
           order by ${k.orderBy} limit ${k.limit}`,
     read,
+    maxRows,
   );
 }
 
@@ -85,6 +87,7 @@ export function threads(
   db: Db,
   postIds: readonly number[],
   page: Page,
+  maxRows?: number,
 ): Promise<Map<number, PageResult<CommentWithAuthor>>> {
   const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
@@ -96,6 +99,7 @@ export function threads(
           where c.post_id = ${post} and c.listed and ${k.where}
           order by ${k.orderBy} limit ${k.limit}`,
     read,
+    maxRows,
   );
 }
 

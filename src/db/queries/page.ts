@@ -67,11 +67,14 @@ export async function pagesByParent<R>(
   page: Page,
   inner: (parent: SQL) => SQL,
   read: (row: Record<string, unknown>) => R,
+  /** Stop after this many rows in all (the caller's budget); the pages are then incomplete. */
+  maxRows?: number,
 ): Promise<Map<number, PageResult<R>>> {
   const rows = await run(sql`
     select k.parent_key as "__parent", x.*
     from unnest(${sql.param([...parentIds])}::int[]) as k(parent_key)
-    cross join lateral (${inner(sql.raw('k.parent_key'))}) x`);
+    cross join lateral (${inner(sql.raw('k.parent_key'))}) x
+    ${maxRows === undefined ? sql`` : sql`limit ${maxRows}`}`);
   const grouped = new Map<number, R[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) grouped.get(row.__parent as number)?.push(read(row));
   return new Map([...grouped].map(([id, items]) => [id, toPage(items, page)]));
