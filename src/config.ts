@@ -44,6 +44,10 @@ const schema = z.object({
   MAX_DOCUMENT_BYTES: integer(100, 10_000_000).default(20_000),
   MAX_QUERY_COST: integer(1, 100_000_000).default(5000),
   COMMENT_BUDGET: integer(1, 10_000_000).default(5000),
+  METRICS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 /** Comma- or newline-separated values, trimmed, without empties. */
@@ -70,6 +74,8 @@ export type Config = Readonly<{
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
+  /** Serve GET /metrics (requests, SQL statements, CPU time, peak RSS) for benchmarks and ops. */
+  metrics: boolean;
   comments: Readonly<{
     maxDepth: number;
     /** How long a guest may edit or delete their own comment, in milliseconds. */
@@ -118,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
+    metrics: e.METRICS,
     comments: Object.freeze({
       maxDepth: e.MAX_COMMENT_DEPTH,
       editWindowMs: e.COMMENT_EDIT_MINUTES * 60_000,

@@ -55,7 +55,25 @@ try {
 }
 
 const app = createApp({ db: database.db, config, logger });
-const server = createServer(app);
+let requests = 0;
+const server = createServer((req, res) => {
+  if (config.metrics && req.method === 'GET' && req.url === '/metrics') {
+    // Counters since start; a benchmark reads them before and after a run and divides.
+    const cpu = process.cpuUsage();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        requests,
+        sqlStatements: database.statements.count,
+        cpuMicros: cpu.user + cpu.system,
+        rssBytes: process.memoryUsage.rss(),
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      }),
+    );
+    return;
+  }
+  requests++;
+  void app(req, res);
+});
 server.on('error', (error) => {
   logger.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);
   process.exit(1);

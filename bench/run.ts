@@ -1,0 +1,339 @@
+/*
+ * npm run bench: the deep-thread benchmark (see bench/README.md).
+ *
+ * 1. Makes sure the dataset is in the Postgres server at BENCH_DATABASE_URL (generated once,
+ *    reused after), then builds and starts the API in production mode on it.
+ * 2. Rounds (3 by default) of: for each operation, 3 s of warm-up then 10 s of load from
+ *    autocannon with 10 connections, and for the read operations the same on the "floor" (one
+ *    SQL statement returning the same JSON, run by pgbench). Operations are interleaved, so
+ *    that a noisy moment hits all of them rather than one.
+ * 3. Prints a markdown table and saves it under bench/results/.
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual, promisify } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { generate } from '../seeds/generate.js';
+import { sql as sqlTag } from 'drizzle-orm';
+import { createDb, queryRows } from '../src/db/client.js';
+import { analyze, insertPosts, truncateAll } from '../src/db/queries/import.js';
+import { migrate } from '../src/db/migrate.js';
+import { renderPostMarkdown } from '../src/domain/markdown.js';
+import {
+  addCommentQuery,
+  deepThreadFloor,
+  deepThreadQuery,
+  frontPageFloor,
+  frontPageQuery,
+  postPageFloor,
+  postPageQuery,
+  threadPageQuery,
+} from './operations.js';
+
+const BENCH_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/palaver_bench';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = 10;
+const POST_SLUG = 'gen-post-500';
+const INBOX = 'bench-inbox';
+const run = promisify(execFile);
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+// --- Dataset ---------------------------------------------------------------------------------
+
+const DATASET = {
+  seed: 42,
+  authors: 50,
+  posts: 1000,
+  publishedRatio: 0.9,
+  thread: { comments: 20, topLevel: 8, maxDepth: 3, moderation: true },
+  deep: { slug: 'deep', comments: 10_000, topLevel: 200, maxDepth: 12, moderation: false },
+};
+
+async function ensureDataset() {
+  const url = new URL(BENCH_URL);
+  const name = url.pathname.slice(1);
+  const admin = postgres({ ...parseUrl(url), database: 'postgres', max: 1, onnotice: () => {} });
+  const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+  if (!exists) await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+
+  const database = createDb({ databaseUrl: BENCH_URL });
+  await migrate(database);
+  const sql = postgres(BENCH_URL, { max: 1, onnotice: () => {} });
+  const [shape] = await sql`select
+      (select count(*)::int from authors) as authors,
+      (select count(*)::int from posts) as posts,
+      (select count(*)::int from comments c join posts p on p.id = c.post_id where p.slug = 'deep') as deep`;
+  const expected = { authors: DATASET.authors, posts: DATASET.posts + 2, deep: DATASET.deep.comments };
+  if (isDeepStrictEqual({ ...shape }, expected)) {
+    log('Dataset: reusing the one in the database');
+  } else {
+    log(`Dataset: generating into ${url.host}/${name}`);
+    await truncateAll(database.db);
+    await database.db.transaction(async (tx) => {
+      const result = await generate(tx, DATASET, progress);
+      const [author] = await queryRows<{ id: number }>(tx, sqlTag`select id from authors order by id limit 1`);
+      await insertPosts(tx, [
+        {
+          slug: INBOX,
+          title: 'Where the benchmark leaves its comments',
+          bodyMarkdown: 'Comments written by `npm run bench` land here and are removed after each run.',
+          bodyHtml: renderPostMarkdown('Comments written by `npm run bench` land here and are removed after each run.'),
+          authorId: author!.id,
+          status: 'published',
+          publishedAt: new Date('2000-01-01'),
+        },
+      ]);
+      return result;
+    });
+    await analyze(database.db);
+  }
+  await database.close();
+  return sql;
+}
+
+function parseUrl(url: URL) {
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    password: decodeURIComponent(url.password) || undefined,
+  };
+}
+
+let lastLine = '';
+function progress(phase: string, done: number, total: number) {
+  const line = `${phase}: ${Math.floor((done / Math.max(total, 1)) * 100)}%`;
+  if (line !== lastLine) process.stderr.write(`\r${line.padEnd(30)}${done >= total ? '\n' : ''}`);
+  lastLine = line;
+}
+
+// --- The server --------------------------------------------------------------------------------
+
+async function startServer(port: number) {
+  log('Building (npm run build)');
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: BENCH_URL,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      METRICS: 'true',
+      LOG_LEVEL: 'warn',
+      // addComment comes from "distinct guests": distinct X-Forwarded-For behind a local proxy.
+      TRUSTED_PROXIES: '127.0.0.1, ::1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/metrics`);
+      return child;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`server did not start:\n${output}`);
+}
+
+async function metrics(port: number) {
+  return (await (await fetch(`http://127.0.0.1:${port}/metrics`)).json()) as {
+    requests: number;
+    sqlStatements: number;
+    cpuMicros: number;
+    maxRssBytes: number;
+  };
+}
+
+// --- Measuring ---------------------------------------------------------------------------------
+
+interface Operation {
+  name: string;
+  body: () => string;
+  headers?: () => Record<string, string>;
+  floor?: string;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  statements: number;
+  cpuMs: number;
+  errors: number;
+  floorTps?: number;
+}
+
+async function load(port: number, op: Operation, seconds: number) {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/graphql`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { 'content-type': 'application/json', ...op.headers?.() },
+          body: op.body(),
+        }),
+      },
+    ],
+  });
+}
+
+async function measure(port: number, op: Operation): Promise<Sample> {
+  await load(port, op, WARMUP);
+  const before = await metrics(port);
+  const result = await load(port, op, DURATION);
+  const after = await metrics(port);
+  const requests = after.requests - before.requests;
+  return {
+    rps: result.requests.total / DURATION,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statements: (after.sqlStatements - before.sqlStatements) / requests,
+    cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / requests,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+async function pgbench(floor: string, seconds: number): Promise<number> {
+  const file = join(tmpdir(), `palaver-floor-${process.pid}.sql`);
+  writeFileSync(file, `${floor.replace(/\s+/g, ' ').trim()};\n`);
+  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(CONNECTIONS), '-j', '2', '-T', String(seconds), '-f', file, BENCH_URL], {
+    maxBuffer: 1 << 24,
+  });
+  const tps = /tps = ([\d.]+)/.exec(stdout);
+  if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+  return Number(tps[1]);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+// --- Main ----------------------------------------------------------------------------------------
+
+const sql = await ensureDataset();
+const [deepPost] = await sql`select id from posts where slug = 'deep'`;
+const [ninthThousand] = await sql`
+  select id from comments where post_id = ${deepPost!.id} and listed order by path offset 8999 limit 1`;
+const deepCursor = Buffer.from(`Comment:${ninthThousand!.id}`).toString('base64url');
+const [inbox] = await sql`select id from posts where slug = ${INBOX}`;
+const inboxId = Buffer.from(`Post:${inbox!.id}`).toString('base64');
+
+const port = 40_000 + (process.pid % 20_000);
+const server = await startServer(port);
+let guest = 0;
+const operations: Operation[] = [
+  { name: 'front page', body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
+  { name: 'post page', body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
+  { name: 'deep thread', body: () => JSON.stringify({ query: deepThreadQuery }), floor: deepThreadFloor },
+  { name: 'thread page, start', body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }) },
+  { name: 'thread page, ~9,000 in', body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }) },
+  {
+    name: 'addComment',
+    body: () => {
+      const n = ++guest;
+      return JSON.stringify({
+        query: addCommentQuery,
+        variables: { input: { postId: inboxId, body: `Benchmark comment number ${n}.`, name: `Guest ${n}`, email: `guest${n}@bench.invalid` } },
+      });
+    },
+    headers: () => ({ 'x-forwarded-for': `10.${(guest >> 16) & 255}.${(guest >> 8) & 255}.${guest & 255}` }),
+  },
+];
+
+try {
+  // Each operation answers correctly, and each floor returns exactly the API's data.
+  const bytes = new Map<string, number>();
+  for (const op of operations) {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...op.headers?.() },
+      body: op.body(),
+    });
+    const text = await response.text();
+    const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
+    if (body.errors) throw new Error(`${op.name} failed: ${JSON.stringify(body.errors)}`);
+    bytes.set(op.name, Buffer.byteLength(text));
+    if (op.floor) {
+      const [row] = await sql.unsafe(op.floor);
+      const floorData = Object.values(row!)[0];
+      if (!isDeepStrictEqual(floorData, body.data)) {
+        throw new Error(`The floor of ${op.name} does not return the API's data`);
+      }
+    }
+  }
+  log('Every floor returns exactly the API data.');
+
+  const samples = new Map<string, Sample[]>(operations.map((op) => [op.name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const op of operations) {
+      log(`Round ${round}/${ROUNDS}: ${op.name}`);
+      const sample = await measure(port, op);
+      if (op.floor) {
+        await pgbench(op.floor, WARMUP);
+        sample.floorTps = await pgbench(op.floor, DURATION);
+      }
+      samples.get(op.name)!.push(sample);
+    }
+  }
+  const { maxRssBytes } = await metrics(port);
+
+  const rows = operations.map((op) => {
+    const s = samples.get(op.name)!;
+    const ratio = op.floor ? median(s.map((x) => x.rps / x.floorTps!)) : null;
+    return [
+      op.name,
+      median(s.map((x) => x.rps)).toFixed(0),
+      median(s.map((x) => x.p50)).toFixed(1),
+      median(s.map((x) => x.p99)).toFixed(1),
+      op.floor ? median(s.map((x) => x.floorTps!)).toFixed(0) : '–',
+      ratio === null ? '–' : `${ratio.toFixed(2)}×`,
+      median(s.map((x) => x.statements)).toFixed(1),
+      median(s.map((x) => x.cpuMs)).toFixed(2),
+      String(bytes.get(op.name)),
+      String(s.reduce((sum, x) => sum + x.errors, 0)),
+    ];
+  });
+  const [version] = await sql`select current_setting('server_version') as v`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, PostgreSQL ${version!.v}`;
+  const table = [
+    `Palaver benchmark, ${new Date().toISOString()} — ${machine}`,
+    `${ROUNDS} rounds × ${DURATION} s after ${WARMUP} s warm-up, ${CONNECTIONS} connections; medians of rounds; ratio = API req/s ÷ floor tps, paired per round.`,
+    '',
+    '| operation | req/s | p50 ms | p99 ms | floor tps | vs floor | SQL/req | CPU ms/req | bytes | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `Peak RSS of the API process: ${(maxRssBytes / 1024 / 1024).toFixed(0)} MB.`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
+  writeFileSync(file, `${table}\n`);
+  log(`Saved ${file}`);
+} finally {
+  server.kill('SIGTERM');
+  // Leave the dataset as it was: drop what addComment wrote.
+  await sql`delete from comments where post_id = ${inbox!.id}`;
+  await sql`update posts set comment_count = 0 where id = ${inbox!.id}`;
+  await sql.end();
+}
