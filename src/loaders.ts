@@ -16,9 +16,12 @@ import {
   adjacentPosts,
   postCountsByAuthor,
   postsByAuthors,
+  listPosts,
   postsByIds,
   postsBySlugs,
+  type PostFilter,
   type PostRecord,
+  type PostWithAuthor,
 } from './db/queries/posts.js';
 import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
@@ -103,14 +106,19 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     for (const row of rows) author.prime(row.id, row);
     return inKeyOrder(slugs, rows, (row) => row.slug);
   });
-  const post = new DataLoader<number, PostRecord | null>(async (ids) =>
-    inKeyOrder(ids, await postsByIds(db, ids, access.posts), (row) => row.id),
+  // Post statements join the author, so `Post.author` costs no statement either.
+  const primePosts = (rows: PostWithAuthor[]): PostRecord[] =>
+    rows.map(({ post: row, author: writer }) => {
+      post.prime(row.id, row);
+      author.prime(writer.id, writer);
+      return row;
+    });
+  const post: DataLoader<number, PostRecord | null> = new DataLoader(async (ids) =>
+    inKeyOrder(ids, primePosts(await postsByIds(db, ids, access.posts)), (row) => row.id),
   );
-  const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) => {
-    const rows = await postsBySlugs(db, slugs, access.posts);
-    for (const row of rows) post.prime(row.id, row);
-    return inKeyOrder(slugs, rows, (row) => row.slug);
-  });
+  const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) =>
+    inKeyOrder(slugs, primePosts(await postsBySlugs(db, slugs, access.posts)), (row) => row.slug),
+  );
   // Moderators also load comments that are not in the public tree (pending, spam, trash).
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) => {
     rowsAllowed(0);
@@ -143,6 +151,11 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     };
 
   return {
+    /** A page of posts (root lists), their authors primed. */
+    async listPosts(filter: Omit<PostFilter, 'access'>, page: Page): Promise<PageResult<PostRecord>> {
+      const result = await listPosts(db, { ...filter, access: access.posts }, page);
+      return { ...result, items: primePosts(result.items) };
+    },
     author,
     authorBySlug,
     post,

@@ -11,6 +11,7 @@ describe('configuration', () => {
       pgliteDir: './.data/pglite',
       logLevel: 'info',
       seedDemo: true,
+      metrics: false,
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,

@@ -171,7 +171,8 @@ export async function addComment(
   if (guest) {
     if (await dedupeKeyExists(db, key)) throw duplicate();
     const wait = await floodWait(db, client.ip, guest.email, settings.floodMs);
-    if (wait > 0) throw flood(wait);
+    // A twin committed between the two checks is a duplicate, not a flood: say so.
+    if (wait > 0) throw (await dedupeKeyExists(db, key)) ? duplicate() : flood(wait);
     const submission: Submission = {
       ...client,
       permalink: null,

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { countPosts, listPosts, type PostFilter, type PostRecord } from '../db/queries/posts.js';
+import { countPosts, type PostRecord } from '../db/queries/posts.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
@@ -122,14 +122,16 @@ builder.queryFields((t) => ({
         status: t.arg({ type: [PostStatus], description: 'Only posts in these states (drafts are for writers and editors).' }),
         order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }),
       },
-      resolve: async (_root, args, { db, access }) => {
+      resolve: async (_root, args, { db, access, loaders }) => {
         const search = args.search?.trim() || null;
         if (search && search.length > MAX_SEARCH_LENGTH) {
           throw badInput(`\`search\` must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
         }
-        const filter: PostFilter = { access: access.posts, status: args.status, authorSlug: args.author, tagSlug: args.tag, search };
+        const filter = { status: args.status, authorSlug: args.author, tagSlug: args.tag, search };
         const page = pageFromArgs(args, 'Post', isDescending(args.order));
-        return toConnection(await listPosts(db, filter, page), page, 'Post', () => countPosts(db, filter));
+        return toConnection(await loaders.listPosts(filter, page), page, 'Post', () =>
+          countPosts(db, { ...filter, access: access.posts }),
+        );
       },
     },
     PostConnection,

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
-import { posts, type PostRow } from '../schema.js';
+import { authors, posts, type AuthorRow, type PostRow } from '../schema.js';
 import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
 import { columns, readRow } from './rows.js';
 
@@ -24,6 +24,18 @@ export function visiblePost(access: PostAccess): SQL {
 
 const postColumns = columns(posts, 'p', { omit: ['searchVector'] });
 const read = (row: Record<string, unknown>) => readRow(posts, row) as PostRecord;
+
+/** A post with its author, joined in the same statement so authors cost no extra round trip. */
+export interface PostWithAuthor {
+  post: PostRecord;
+  author: AuthorRow;
+}
+const withAuthor = sql`${postColumns}, ${columns(authors, 'a', { prefix: 'a__' })}`;
+const fromWithAuthor = sql`posts p join authors a on a.id = p.author_id`;
+const readWithAuthor = (row: Record<string, unknown>): PostWithAuthor => ({
+  post: read(row),
+  author: readRow(authors, row, 'a__'),
+});
 const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
 // Posts sort by publication time (drafts by creation time), then id; posts_public_idx matches.
@@ -61,29 +73,30 @@ function filterSql(filter: PostFilter): SQL {
   return sql.join(conditions, sql` and `);
 }
 
-export async function postsByIds(db: Db, ids: readonly number[], access: PostAccess): Promise<PostRecord[]> {
+export async function postsByIds(db: Db, ids: readonly number[], access: PostAccess): Promise<PostWithAuthor[]> {
   const rows = await run(db)(
-    sql`select ${postColumns} from posts p where p.id = any(${sql.param([...ids])}::int[]) and ${visiblePost(access)}`,
+    sql`select ${withAuthor} from ${fromWithAuthor}
+        where p.id = any(${sql.param([...ids])}::int[]) and ${visiblePost(access)}`,
   );
-  return rows.map(read);
+  return rows.map(readWithAuthor);
 }
 
-export async function postsBySlugs(db: Db, slugs: readonly string[], access: PostAccess): Promise<PostRecord[]> {
+export async function postsBySlugs(db: Db, slugs: readonly string[], access: PostAccess): Promise<PostWithAuthor[]> {
   const rows = await run(db)(
-    sql`select ${postColumns} from posts p
+    sql`select ${withAuthor} from ${fromWithAuthor}
         where p.slug = any(${sql.param([...slugs])}::text[]) and ${visiblePost(access)}`,
   );
-  return rows.map(read);
+  return rows.map(readWithAuthor);
 }
 
-export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostRecord>> {
+export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostWithAuthor>> {
   const k = keyset(page, postKey, postCursor);
   const rows = await run(db)(
-    sql`select ${postColumns} from posts p
+    sql`select ${withAuthor} from ${fromWithAuthor}
         where ${filterSql(filter)} and ${k.where}
         order by ${k.orderBy} limit ${k.limit}`,
   );
-  return toPage(rows.map(read), page);
+  return toPage(rows.map(readWithAuthor), page);
 }
 
 export async function countPosts(db: Db, filter: PostFilter): Promise<number> {

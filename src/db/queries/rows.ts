@@ -27,17 +27,36 @@ export function columns<T extends PgTable>(
   return sql.raw(list.join(', '));
 }
 
+type Decoder = { key: string; name: string; decode: ((value: unknown) => unknown) | null }[];
+const decoders = new WeakMap<PgTable, Map<string, Decoder>>();
+
+/** The columns to read for a table and prefix, computed once: rows are many, columns few. */
+function decoderFor(table: PgTable, prefix: string): Decoder {
+  let byPrefix = decoders.get(table);
+  if (!byPrefix) decoders.set(table, (byPrefix = new Map()));
+  let decoder = byPrefix.get(prefix);
+  if (!decoder) {
+    decoder = Object.entries(getTableColumns(table)).map(([key, column]) => ({
+      key,
+      name: prefix + dbName(column),
+      // Text, numbers and booleans arrive as they are; only the others need the column's mapping.
+      decode: ['string', 'number', 'boolean'].includes(column.dataType) ? null : (value: unknown) => column.mapFromDriverValue(value),
+    }));
+    byPrefix.set(prefix, decoder);
+  }
+  return decoder;
+}
+
 export function readRow<T extends PgTable>(
   table: T,
   row: Record<string, unknown>,
   prefix = '',
 ): InferSelectModel<T> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const name = prefix + dbName(column);
+  for (const { key, name, decode } of decoderFor(table, prefix)) {
     if (!(name in row)) continue;
     const value = row[name];
-    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    out[key] = value === null || value === undefined ? null : decode ? decode(value) : value;
   }
   return out as InferSelectModel<T>;
 }
