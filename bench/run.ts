@@ -40,6 +40,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 10;
 const POST_SLUG = 'gen-post-500';
 const INBOX = 'bench-inbox';
+// Bumped whenever the generator or DATASET changes, so that an older dataset is regenerated.
+const DATASET_VERSION = 'dataset v2';
 const run = promisify(execFile);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -69,8 +71,9 @@ async function ensureDataset() {
   const [shape] = await sql`select
       (select count(*)::int from authors) as authors,
       (select count(*)::int from posts) as posts,
-      (select count(*)::int from comments c join posts p on p.id = c.post_id where p.slug = 'deep') as deep`;
-  const expected = { authors: DATASET.authors, posts: DATASET.posts + 2, deep: DATASET.deep.comments };
+      (select count(*)::int from comments c join posts p on p.id = c.post_id where p.slug = 'deep') as deep,
+      (select excerpt from posts where slug = ${INBOX}) as version`;
+  const expected = { authors: DATASET.authors, posts: DATASET.posts + 2, deep: DATASET.deep.comments, version: DATASET_VERSION };
   if (isDeepStrictEqual({ ...shape }, expected)) {
     log('Dataset: reusing the one in the database');
   } else {
@@ -83,6 +86,7 @@ async function ensureDataset() {
         {
           slug: INBOX,
           title: 'Where the benchmark leaves its comments',
+          excerpt: DATASET_VERSION,
           bodyMarkdown: 'Comments written by `npm run bench` land here and are removed after each run.',
           bodyHtml: renderPostMarkdown('Comments written by `npm run bench` land here and are removed after each run.'),
           authorId: author!.id,

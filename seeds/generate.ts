@@ -138,7 +138,8 @@ export function threadDrafts(
       authorName: registered?.name ?? guest,
       authorEmail: registered ? null : `${guest.replace(' ', '.').toLowerCase()}@example.com`,
       authorUrl: !registered && rng.next() < 0.1 ? `https://example.com/${guest.replace(' ', '-')}` : null,
-      bodyMarkdown: paragraphs(rng, rng.int(1, 3), [1, 4]),
+      // About 200 characters on average, like the replies of a lively blog thread.
+      bodyMarkdown: paragraphs(rng, rng.int(1, 2), [1, 3]),
     });
   }
   return drafts;
