@@ -1,6 +1,7 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
+import { createResponseCache } from './cache.js';
 import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
@@ -24,8 +25,10 @@ export interface ServerContext {
 
 /** The GraphQL HTTP handler (a Fetch-API `Request → Response` function); server.ts listens. */
 export function createApp({ db, config, logger }: AppDeps) {
+  const cache = createResponseCache(config, db);
   const services: Services = {
     db,
+    changes: cache.changes,
     config,
     logger,
     akismet: config.akismet ? createAkismet(config.akismet, logger) : null,
@@ -44,7 +47,7 @@ export function createApp({ db, config, logger }: AppDeps) {
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
     // and yoga logs the original error with its stack through `logger`.
     maskedErrors: { isDev: false },
-    plugins: [useLimits(config.limits)],
+    plugins: [useLimits(config.limits), ...(cache.plugin ? [cache.plugin] : [])],
   });
 }
 

@@ -44,6 +44,7 @@ const schema = z.object({
   MAX_DOCUMENT_BYTES: integer(100, 10_000_000).default(20_000),
   MAX_QUERY_COST: integer(1, 100_000_000).default(5000),
   COMMENT_BUDGET: integer(1, 10_000_000).default(5000),
+  RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(300),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -76,6 +77,8 @@ export type Config = Readonly<{
   seedDemo: boolean;
   /** Serve GET /metrics (requests, SQL statements, CPU time, peak RSS) for benchmarks and ops. */
   metrics: boolean;
+  /** How long anonymous responses may be cached (writes invalidate them sooner); 0 disables. */
+  responseCacheTtlSeconds: number;
   comments: Readonly<{
     maxDepth: number;
     /** How long a guest may edit or delete their own comment, in milliseconds. */
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
     metrics: e.METRICS,
+    responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     comments: Object.freeze({
       maxDepth: e.MAX_COMMENT_DEPTH,
       editWindowMs: e.COMMENT_EDIT_MINUTES * 60_000,

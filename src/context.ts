@@ -1,3 +1,4 @@
+import type { Changes } from './cache.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { tokenByHash } from './db/queries/tokens.js';
@@ -12,6 +13,8 @@ import type { Logger } from './logger.js';
 /** Built once per process (app.ts) and shared by every request. */
 export interface Services {
   db: Db;
+  /** Tells the response cache what a write changed. */
+  changes: Changes;
   config: Config;
   logger: Logger;
   akismet: Akismet | null;

@@ -12,6 +12,7 @@ describe('configuration', () => {
       logLevel: 'info',
       seedDemo: true,
       metrics: false,
+      responseCacheTtlSeconds: 300,
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,

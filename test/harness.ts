@@ -65,7 +65,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const logs: Harness['logs'] = [];
   const record = (level: string) => (...args: unknown[]) => void logs.push({ level, args });
   const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
-  const app = createApp({ db: database.db, config: loadConfig(env), logger });
+  // The response cache is off unless a test turns it on: fixtures write behind the API's back.
+  const app = createApp({ db: database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env }), logger });
   return {
     database,
     app,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Changes } from '../cache.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import {
@@ -43,6 +44,7 @@ import { hashSecret, newSecret, secretMatches } from './tokens.js';
 
 export interface CommentServices {
   db: Db;
+  changes: Changes;
   settings: Config['comments'];
   akismet: Akismet | null;
   logger: Logger;
@@ -233,6 +235,7 @@ export async function addComment(
     }
     return row;
   });
+  if (comment.status === 'approved') services.changes.comments(post.id, [...chainIds(comment), comment.id]);
 
   return {
     comment,
@@ -256,13 +259,18 @@ const STATUS_OF: Record<Exclude<ModerationAction, 'delete'>, CommentRow['status'
  * placeholder), keeping every counter exact, in one transaction. `change(row)` says what becomes
  * of each locked comment.
  */
+/** The ids of a comment's ancestors, read off its path. */
+const chainIds = (comment: Pick<CommentRow, 'parentId'> & { path?: number[] }) =>
+  (comment.path ?? []).filter((_, i) => i % 2 === 1).slice(0, -1);
+
 async function transition(
-  db: Db,
+  services: CommentServices,
   ids: readonly number[],
   change: (row: LockedComment) => { status?: CommentRow['status']; deleted?: boolean },
   alsoInTransaction: (tx: Db) => Promise<void> = async () => {},
 ) {
-  return db.transaction(async (tx) => {
+  const changedByPost = new Map<number, number[]>();
+  const before = await services.db.transaction(async (tx) => {
     const nodes = await lockChains(tx, ids);
     const changed = new Map<number, LockedComment>();
     const deltas = new Map<number, number>();
@@ -282,8 +290,11 @@ async function transition(
     await saveLocked(tx, [...changed.values()]);
     await adjustCommentCounts(tx, deltas);
     await alsoInTransaction(tx);
+    for (const node of changed.values()) changedByPost.set(node.postId, [...(changedByPost.get(node.postId) ?? []), node.id]);
     return before;
   });
+  for (const [postId, ids] of changedByPost) services.changes.comments(postId, ids);
+  return before;
 }
 
 /** A moderator acts on comments; Akismet hears about every verdict it is overruled on. */
@@ -295,7 +306,7 @@ export async function moderate(
   if (ids.length === 0) throw new ValidationError('ids', 'Name at least one comment.');
   if (ids.length > 100) throw new ValidationError('ids', 'Moderate at most 100 comments at once.');
   const before = await transition(
-    services.db,
+    services,
     ids,
     () => (action === 'delete' ? { deleted: true } : { status: STATUS_OF[action] }),
     (tx) => (action === 'delete' ? Promise.resolve() : setHeldReason(tx, ids, action === 'approve' ? null : `moderator: ${action}`)),
@@ -358,14 +369,17 @@ export async function editOwnComment(
     const values = { bodyMarkdown: body, bodyHtml: html, dedupeKey: key, ...(hold ? { heldReason: local.reason } : {}) };
     if (!(await updateCommentBody(tx, id, values))) throw new DuplicateError('You already said that.');
   };
-  if (hold) await transition(db, [id], () => ({ status: local.status }), update);
-  else await update(db);
+  if (hold) await transition(services, [id], () => ({ status: local.status }), update);
+  else {
+    await update(db);
+    services.changes.comments(row.postId, [id]);
+  }
   return (await commentById(db, id))!;
 }
 
 export async function deleteOwnComment(services: CommentServices, id: number, guestToken: string): Promise<CommentRow> {
   const row = await ownComment(services.db, id, guestToken);
   checkWindow(row, services.settings);
-  await transition(services.db, [id], () => ({ deleted: true }));
+  await transition(services, [id], () => ({ deleted: true }));
   return (await commentById(services.db, id))!;
 }

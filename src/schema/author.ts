@@ -103,7 +103,11 @@ builder.mutationFields((t) => ({
     args: { fields: t.arg({ type: AuthorFields, required: true }) },
     errors: { types: adminErrors, directResult: true },
     authScopes: { role: 'admin' },
-    resolve: (_root, { fields }, { db }) => createAuthor(db, fields),
+    resolve: async (_root, { fields }, { db, services }) => {
+      const author = await createAuthor(db, fields);
+      services.changes.everything();
+      return author;
+    },
   }),
   updateAuthor: t.field({
     type: AuthorRef,
@@ -111,6 +115,11 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), fields: t.arg({ type: AuthorFields, required: true }) },
     errors: { types: adminErrors, directResult: true },
     authScopes: { role: 'admin' },
-    resolve: (_root, args, { db }) => editAuthor(db, inputKey(args.id, 'Author', 'id'), args.fields),
+    resolve: async (_root, args, { db, services }) => {
+      // An author's name also shows on comments, which do not name the author: drop everything.
+      const author = await editAuthor(db, inputKey(args.id, 'Author', 'id'), args.fields);
+      services.changes.everything();
+      return author;
+    },
   }),
 }));

@@ -60,6 +60,7 @@ const ModerationAction = builder.enumType('ModerationAction', {
 
 const services = ({ db, services: s }: Context): CommentServices => ({
   db,
+  changes: s.changes,
   settings: s.config.comments,
   akismet: s.akismet,
   logger: s.logger,

@@ -183,7 +183,12 @@ builder.mutationFields((t) => ({
     },
     errors: { types: writeErrors, directResult: true },
     authScopes: (_root, args) => ({ editPost: keyOrNothing(args.id, 'Post') }),
-    resolve: (_root, args, { db }) => editPost(db, inputKey(args.id, 'Post', 'id'), args.version, args.fields),
+    resolve: async (_root, args, { db, services }) => {
+      const post = await editPost(db, inputKey(args.id, 'Post', 'id'), args.version, args.fields);
+      // Titles, slugs and tags show in lists and lookups that do not name this post: drop them all.
+      services.changes.everything();
+      return post;
+    },
   }),
 }));
 
@@ -198,7 +203,11 @@ builder.mutationFields((t) => {
       args: { id: t.arg.id({ required: true }), version: version() },
       errors: { types: writeErrors, directResult: true },
       authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
-      resolve: (_root, args, { db }) => setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change),
+      resolve: async (_root, args, { db, services }) => {
+        const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change);
+        services.changes.everything();
+        return post;
+      },
     });
   return {
     publishPost: publication('Makes the post public now; a published post keeps its first publication time.', {
@@ -216,8 +225,14 @@ builder.mutationFields((t) => {
       },
       errors: { types: writeErrors, directResult: true },
       authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
-      resolve: (_root, args, { db }) =>
-        setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, { action: 'schedule', at: args.publishAt }),
+      resolve: async (_root, args, { db, services }) => {
+        const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, {
+          action: 'schedule',
+          at: args.publishAt,
+        });
+        services.changes.everything();
+        return post;
+      },
     }),
   };
 });

@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/schema/ids.js';
+import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
+import { createHarness, type Harness } from './harness.js';
+
+/*
+ * The response cache, both ways: a repeated anonymous read costs no SQL; every write that
+ * changes what a cached response shows makes the next read fresh; nothing private is cached.
+ */
+let h: Harness;
+let editor: { id: number; token: string };
+let postId: number;
+let rootId: number;
+beforeAll(async () => {
+  h = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0' });
+  editor = await addWriter(h.database.db, 'editor');
+  postId = await addPost(h.database.db, { authorId: await addAuthor(h.database.db, { name: 'Ann' }), slug: 'cached', title: 'Cached' });
+  rootId = (await addThread(h.database.db, postId, [draft(null, 1), draft(0, 2)]))[0]!;
+});
+afterAll(() => h.close());
+
+const POST = `{ post(slug: "cached") { title commentCount author { name }
+  comments { edges { node { replyCount bodyHtml author { name } replies { edges { node { bodyHtml } } } } } } } }`;
+const FRONT = `{ posts(first: 5) { edges { node { slug title commentCount } } } }`;
+let ip = 0;
+const comment = (fields: Record<string, unknown>) =>
+  h.gql(
+    `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { status guestToken comment { id } } } }`,
+    { input: { postId: encodeGlobalId('Post', postId), name: 'G', email: `g${++ip}@example.com`, ...fields } },
+    { ip: `10.8.0.${ip}` },
+  );
+const moderate = (id: string, action: string) =>
+  h.gql(`mutation ($ids: [ID!]!, $action: ModerationAction!) { moderateComments(ids: $ids, action: $action) { __typename } }`, { ids: [id], action }, { token: editor.token });
+
+/** Reads twice: the second read must come from the cache (no SQL) and equal the first. */
+async function cachedRead(query: string) {
+  const first = await h.gql(query);
+  const second = await h.gql(query);
+  expect(second.statements).toBe(0);
+  expect(second.data).toEqual(first.data);
+  return first;
+}
+
+describe('response cache', () => {
+  it('serves a repeated anonymous read without SQL', async () => {
+    const first = await cachedRead(POST);
+    expect(first.statements).toBeGreaterThan(0);
+    await cachedRead(FRONT);
+  });
+
+  it('is fresh after a comment is approved, held, deleted, or a reply is added', async () => {
+    await cachedRead(POST);
+    const added = await comment({ body: 'Fresh words' });
+    expect(added.data.addComment.status).toBe('APPROVED');
+    const afterAdd = await cachedRead(POST);
+    expect(afterAdd.data.post.commentCount).toBe(3);
+    expect(JSON.stringify(afterAdd.data)).toContain('Fresh words');
+
+    const reply = await comment({ body: 'A reply', parentId: encodeGlobalId('Comment', rootId) });
+    const afterReply = await cachedRead(POST);
+    expect(afterReply.data.post.comments.edges[0].node.replyCount).toBe(2);
+
+    await moderate(added.data.addComment.comment.id, 'HOLD');
+    const afterHold = await cachedRead(POST);
+    expect(JSON.stringify(afterHold.data)).not.toContain('Fresh words');
+    expect(afterHold.data.post.commentCount).toBe(3);
+
+    await moderate(reply.data.addComment.comment.id, 'DELETE');
+    expect((await cachedRead(POST)).data.post.comments.edges[0].node.replyCount).toBe(1);
+    await cachedRead(FRONT);
+  });
+
+  it('does not drop the cache for a comment nobody else can see', async () => {
+    await cachedRead(POST);
+    const held = await comment({ body: 'Two links https://a.example https://b.example' });
+    expect(held.data.addComment.status).toBe('PENDING');
+    expect((await h.gql(POST)).statements).toBe(0);
+  });
+
+  it('is fresh after a post is edited, unpublished, republished, or its author renamed', async () => {
+    await cachedRead(FRONT);
+    const id = encodeGlobalId('Post', postId);
+    const { data } = await h.gql(`{ post(slug: "cached") { version } }`, {}, { token: editor.token });
+    const updated = await h.gql(`mutation ($id: ID!, $v: Int!) { updatePost(id: $id, version: $v, fields: { title: "Renamed" }) { __typename ... on Error { message } } }`, { id, v: data.post.version }, { token: editor.token });
+    expect(updated.data.updatePost.__typename).toBe('Post');
+    expect((await cachedRead(FRONT)).data.posts.edges.find((e: any) => e.node.slug === 'cached').node.title).toBe('Renamed');
+
+    await h.gql(`mutation ($id: ID!) { unpublishPost(id: $id) { __typename } }`, { id }, { token: editor.token });
+    expect((await cachedRead(POST)).data.post).toBeNull();
+    await h.gql(`mutation ($id: ID!) { publishPost(id: $id) { __typename } }`, { id }, { token: editor.token });
+    expect((await cachedRead(POST)).data.post.title).toBe('Renamed');
+
+    const authorId = (await h.gql(`{ post(slug: "cached") { author { id } } }`)).data.post.author.id;
+    await h.gql(`mutation ($id: ID!) { updateAuthor(id: $id, fields: { name: "Annabel" }) { __typename } }`, { id: authorId }, { token: (await addWriter(h.database.db, 'admin')).token });
+    expect((await cachedRead(POST)).data.post.author.name).toBe('Annabel');
+  });
+
+  it('never caches nor serves responses for token holders', async () => {
+    const draftPost = await addPost(h.database.db, { authorId: editor.id, slug: 'secret-draft', status: 'draft', publishedAt: null });
+    const query = `{ post(slug: "secret-draft") { id } }`;
+    expect((await cachedRead(query)).data.post).toBeNull(); // the public's answer, cached
+    const asEditor = await h.gql(query, {}, { token: editor.token });
+    expect(asEditor.statements).toBeGreaterThan(0);
+    expect(asEditor.data.post).toEqual({ id: encodeGlobalId('Post', draftPost) });
+    const again = await h.gql(query, {}, { token: editor.token });
+    expect(again.statements).toBeGreaterThan(0);
+    expect((await h.gql(query)).data.post).toBeNull();
+  });
+
+  it("never caches a guest's own pending comment", async () => {
+    const held = await comment({ body: 'Pending https://a.example https://b.example' });
+    const { guestToken, comment: c } = held.data.addComment;
+    const own = `query ($id: ID!, $t: String!) { ownComment(id: $id, guestToken: $t) { ... on OwnComment { comment { bodyMarkdown } } ... on Error { code } } }`;
+    const first = await h.gql(own, { id: c.id, t: guestToken });
+    expect(first.data.ownComment.comment.bodyMarkdown).toContain('Pending');
+    const second = await h.gql(own, { id: c.id, t: guestToken });
+    expect(second.statements).toBeGreaterThan(0);
+    const other = await h.gql(own, { id: c.id, t: 'guest_not-the-token' });
+    expect(other.data.ownComment).toEqual({ code: 'NOT_FOUND' });
+  });
+
+  it('lets a scheduled post appear when its time comes, with no write to invalidate anything', async () => {
+    const scheduled = await addPost(h.database.db, { authorId: editor.id, slug: 'later', status: 'draft', publishedAt: null });
+    const at = new Date(Date.now() + 2000);
+    await h.gql(`mutation ($id: ID!, $at: DateTime!) { schedulePost(id: $id, publishAt: $at) { __typename } }`, { id: encodeGlobalId('Post', scheduled), at }, { token: editor.token });
+    const query = `{ post(slug: "later") { slug } }`;
+    expect((await cachedRead(query)).data.post).toBeNull();
+    await sleep(at.getTime() - Date.now() + 300);
+    expect((await h.gql(query)).data.post).toEqual({ slug: 'later' });
+  });
+});
