@@ -1,5 +1,7 @@
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
+import { createRedisCache } from '@envelop/response-cache-redis';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -21,21 +23,40 @@ import { encodeGlobalId } from './schema/ids.js';
  *   hold. That is a new generation: the cache key includes it, so older responses are unreachable.
  * A post scheduled for later becomes public without any write, so no response is cached for
  * longer than until the next scheduled publication.
+ * With REDIS_URL the cache, its index of objects and the generation live in Redis, so that every
+ * API process serves and invalidates the same responses.
  */
 
+/** Writers await these before answering, so that the writer's next read is already fresh. */
 export interface Changes {
-  comments(postId: number, commentIds: readonly number[]): void;
-  post(postId: number): void;
-  everything(): void;
+  comments(postId: number, commentIds: readonly number[]): Promise<void>;
+  post(postId: number): Promise<void>;
+  everything(): Promise<void>;
 }
 
-const noChanges: Changes = { comments() {}, post() {}, everything() {} };
+const noChanges: Changes = { comments: async () => {}, post: async () => {}, everything: async () => {} };
 
-export function createResponseCache(config: Config, db: Db): { plugin: Plugin | null; changes: Changes } {
+/** The cache generation: a counter in this process, or one shared by all processes in Redis. */
+function generations(redis: Redis | null) {
+  let local = 0;
+  return {
+    current: async () => (redis ? ((await redis.get('palaver:cache:generation')) ?? '0') : String(local)),
+    next: async () => {
+      if (redis) await redis.incr('palaver:cache:generation');
+      else local++;
+    },
+  };
+}
+
+export function createResponseCache(
+  config: Config,
+  db: Db,
+): { plugin: Plugin | null; changes: Changes } {
   if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges };
-  const cache: Cache = createInMemoryCache({ max: 10_000 });
-  const drop = (entities: { typename: string; id?: string }[]) => void cache.invalidate(entities);
-  let generation = 0;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const cache: Cache = redis ? (createRedisCache({ redis }) as Cache) : createInMemoryCache({ max: 10_000 });
+  const drop = (entities: { typename: string; id?: string }[]) => cache.invalidate(entities);
+  const generation = generations(redis);
 
   // When the next scheduled post goes public; refreshed from the database at most once a second.
   let nextPublication = Number.POSITIVE_INFINITY;
@@ -55,13 +76,14 @@ export function createResponseCache(config: Config, db: Db): { plugin: Plugin | 
     ttl: config.responseCacheTtlSeconds * 1000,
     session: () => null,
     enabled: (request) => !request.headers.get('authorization'),
-    buildResponseCacheKey: async (params) => `${generation}:${await defaultBuildResponseCacheKey(params)}`,
+    buildResponseCacheKey: async (params) => `${await generation.current()}:${await defaultBuildResponseCacheKey(params)}`,
     ttlPerSchemaCoordinate: { 'Query.ownComment': 0, 'Query.viewer': 0 },
     onTtl: ({ ttl }) => Math.max(0, Math.min(ttl, nextPublication - Date.now())),
   });
   return {
     plugin: {
       ...plugin,
+      onDispose: () => redis?.quit(),
       // Keep the schedule fresh before the cache decides how long to keep a response.
       async onRequest(payload) {
         await refreshSchedule();
@@ -69,19 +91,19 @@ export function createResponseCache(config: Config, db: Db): { plugin: Plugin | 
       },
     } as Plugin,
     changes: {
-      comments(postId, commentIds) {
-        drop([
+      async comments(postId, commentIds) {
+        await drop([
           { typename: 'Post', id: encodeGlobalId('Post', postId) },
           ...commentIds.map((id) => ({ typename: 'Comment', id: encodeGlobalId('Comment', id) })),
         ]);
       },
-      post(postId) {
-        drop([{ typename: 'Post', id: encodeGlobalId('Post', postId) }]);
+      async post(postId) {
+        await drop([{ typename: 'Post', id: encodeGlobalId('Post', postId) }]);
       },
-      everything() {
+      async everything() {
         checkedAt = 0;
-        generation++;
-        drop(['Post', 'Comment', 'Author', 'Tag'].map((typename) => ({ typename })));
+        await generation.next();
+        await drop(['Post', 'Comment', 'Author', 'Tag'].map((typename) => ({ typename })));
       },
     },
   };

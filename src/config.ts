@@ -45,6 +45,10 @@ const schema = z.object({
   MAX_QUERY_COST: integer(1, 100_000_000).default(5000),
   COMMENT_BUDGET: integer(1, 10_000_000).default(5000),
   RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(300),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -79,6 +83,8 @@ export type Config = Readonly<{
   metrics: boolean;
   /** How long anonymous responses may be cached (writes invalidate them sooner); 0 disables. */
   responseCacheTtlSeconds: number;
+  /** Keep the response cache in Redis, shared by every API process; otherwise in memory. */
+  redisUrl: string | undefined;
   comments: Readonly<{
     maxDepth: number;
     /** How long a guest may edit or delete their own comment, in milliseconds. */
@@ -129,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     metrics: e.METRICS,
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
+    redisUrl: e.REDIS_URL,
     comments: Object.freeze({
       maxDepth: e.MAX_COMMENT_DEPTH,
       editWindowMs: e.COMMENT_EDIT_MINUTES * 60_000,

@@ -93,6 +93,7 @@ async function shutdown(signal: string) {
   server.close();
   server.closeIdleConnections();
   await new Promise((resolve) => server.once('close', resolve));
+  await app.dispose();
   await database.close();
   clearTimeout(force);
   process.exit(0);

@@ -1,8 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { backend, createHarness, type Harness } from './harness.js';
 
 /*
  * The response cache, both ways: a repeated anonymous read costs no SQL; every write that
@@ -128,5 +132,60 @@ describe('response cache', () => {
     expect((await cachedRead(query)).data.post).toBeNull();
     await sleep(at.getTime() - Date.now() + 300);
     expect((await h.gql(query)).data.post).toEqual({ slug: 'later' });
+  });
+});
+
+describe('response cache in Redis', () => {
+  // Two API processes over one database, sharing the machine's Redis (a database of its own per
+  // test backend, emptied first). Skipped where no Redis answers.
+  const url = `redis://127.0.0.1:6379/${backend === 'pglite' ? 7 : 8}`;
+  let redis: Redis;
+  let available = false;
+  let a: Harness;
+  let b: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    available = await redis.connect().then(() => true, () => false);
+    if (!available) return;
+    await redis.flushdb();
+    a = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url, COMMENT_FLOOD_SECONDS: '0' });
+    b = createApp({ db: a.database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url }), logger: createLogger('error') });
+    const post = await addPost(a.database.db, { authorId: await addAuthor(a.database.db), slug: 'shared' });
+    await addThread(a.database.db, post, [draft(null, 1)]);
+  });
+  afterAll(async () => {
+    if (available) {
+      await b.dispose();
+      await a.close();
+    }
+    redis.disconnect();
+  });
+
+  const readOnB = async (query: string) => {
+    const before = a.database.statements.count;
+    const response = await b.fetch('http://b/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    return { data: ((await response.json()) as any).data, statements: a.database.statements.count - before };
+  };
+
+  it('is shared by processes: one caches, the other serves; one writes, the other reads fresh', async ({ skip }) => {
+    if (!available) skip();
+    const query = `{ post(slug: "shared") { commentCount } }`;
+    const cached = await a.gql(query);
+    expect(cached.data.post.commentCount).toBe(1);
+    // The plugin stores a response after answering it: A's second read proves it is stored.
+    expect((await a.gql(query)).statements).toBe(0);
+    // (B's first request also reads when the next scheduled post goes public: one statement.)
+    await readOnB('{ __typename }');
+    expect(await readOnB(query)).toEqual({ data: cached.data, statements: 0 });
+
+    const added = await a.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { status } } }`,
+      { input: { postId: (await a.gql(`{ post(slug: "shared") { id } }`)).data.post.id, body: 'Shared', name: 'G', email: 'shared@example.com' } },
+    );
+    expect(added.data.addComment.status).toBe('APPROVED');
+    const fresh = await readOnB(query);
+    expect(fresh.data.post.commentCount).toBe(2);
+    expect(fresh.statements).toBeGreaterThan(0);
+    expect(await redis.dbsize()).toBeGreaterThan(0);
   });
 });

@@ -13,6 +13,7 @@ describe('configuration', () => {
       seedDemo: true,
       metrics: false,
       responseCacheTtlSeconds: 300,
+      redisUrl: undefined,
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,

@@ -91,6 +91,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       return { status: response.status, ...body, statements: database.statements.count - before };
     },
     async close() {
+      await app.dispose();
       await database.close();
       await drop();
     },

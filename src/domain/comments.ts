@@ -235,7 +235,7 @@ export async function addComment(
     }
     return row;
   });
-  if (comment.status === 'approved') services.changes.comments(post.id, [...chainIds(comment), comment.id]);
+  if (comment.status === 'approved') await services.changes.comments(post.id, [...chainIds(comment), comment.id]);
 
   return {
     comment,
@@ -293,7 +293,7 @@ async function transition(
     for (const node of changed.values()) changedByPost.set(node.postId, [...(changedByPost.get(node.postId) ?? []), node.id]);
     return before;
   });
-  for (const [postId, ids] of changedByPost) services.changes.comments(postId, ids);
+  for (const [postId, ids] of changedByPost) await services.changes.comments(postId, ids);
   return before;
 }
 
@@ -372,7 +372,7 @@ export async function editOwnComment(
   if (hold) await transition(services, [id], () => ({ status: local.status }), update);
   else {
     await update(db);
-    services.changes.comments(row.postId, [id]);
+    await services.changes.comments(row.postId, [id]);
   }
   return (await commentById(db, id))!;
 }

@@ -105,7 +105,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'admin' },
     resolve: async (_root, { fields }, { db, services }) => {
       const author = await createAuthor(db, fields);
-      services.changes.everything();
+      await services.changes.everything();
       return author;
     },
   }),
@@ -118,7 +118,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, { db, services }) => {
       // An author's name also shows on comments, which do not name the author: drop everything.
       const author = await editAuthor(db, inputKey(args.id, 'Author', 'id'), args.fields);
-      services.changes.everything();
+      await services.changes.everything();
       return author;
     },
   }),

@@ -186,7 +186,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, { db, services }) => {
       const post = await editPost(db, inputKey(args.id, 'Post', 'id'), args.version, args.fields);
       // Titles, slugs and tags show in lists and lookups that do not name this post: drop them all.
-      services.changes.everything();
+      await services.changes.everything();
       return post;
     },
   }),
@@ -205,7 +205,7 @@ builder.mutationFields((t) => {
       authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
       resolve: async (_root, args, { db, services }) => {
         const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change);
-        services.changes.everything();
+        await services.changes.everything();
         return post;
       },
     });
@@ -230,7 +230,7 @@ builder.mutationFields((t) => {
           action: 'schedule',
           at: args.publishAt,
         });
-        services.changes.everything();
+        await services.changes.everything();
         return post;
       },
     }),
