@@ -120,12 +120,11 @@ function progress(phase: string, done: number, total: number) {
 
 // --- The server --------------------------------------------------------------------------------
 
-async function startServer(port: number) {
-  log('Building (npm run build)');
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+async function startServer(port: number, cacheSeconds: number) {
   const child = spawn(process.execPath, ['dist/src/server.js'], {
     env: {
       ...process.env,
+      RESPONSE_CACHE_TTL_SECONDS: String(cacheSeconds),
       NODE_ENV: 'production',
       DATABASE_URL: BENCH_URL,
       PORT: String(port),
@@ -166,6 +165,8 @@ async function metrics(port: number) {
 
 interface Operation {
   name: string;
+  /** Which server: the uncached one, or the one with the response cache. */
+  port: number;
   body: () => string;
   headers?: () => Record<string, string>;
   floor?: string;
@@ -181,9 +182,9 @@ interface Sample {
   floorTps?: number;
 }
 
-async function load(port: number, op: Operation, seconds: number) {
+async function load(op: Operation, seconds: number) {
   return autocannon({
-    url: `http://127.0.0.1:${port}/graphql`,
+    url: `http://127.0.0.1:${op.port}/graphql`,
     connections: CONNECTIONS,
     duration: seconds,
     requests: [
@@ -199,11 +200,11 @@ async function load(port: number, op: Operation, seconds: number) {
   });
 }
 
-async function measure(port: number, op: Operation): Promise<Sample> {
-  await load(port, op, WARMUP);
-  const before = await metrics(port);
-  const result = await load(port, op, DURATION);
-  const after = await metrics(port);
+async function measure(op: Operation): Promise<Sample> {
+  await load(op, WARMUP);
+  const before = await metrics(op.port);
+  const result = await load(op, DURATION);
+  const after = await metrics(op.port);
   const requests = after.requests - before.requests;
   return {
     rps: result.requests.total / DURATION,
@@ -242,17 +243,25 @@ const deepCursor = Buffer.from(`Comment:${ninthThousand!.id}`).toString('base64u
 const [inbox] = await sql`select id from posts where slug = ${INBOX}`;
 const inboxId = Buffer.from(`Post:${inbox!.id}`).toString('base64');
 
+// Two API processes: one with the response cache off (the uncached figures), one with it on.
 const port = 40_000 + (process.pid % 20_000);
-const server = await startServer(port);
+const cachedPort = port + 1;
+log('Building (npm run build)');
+execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+const server = await startServer(port, 0);
+const cachedServer = await startServer(cachedPort, 300);
 let guest = 0;
 const operations: Operation[] = [
-  { name: 'front page', body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
-  { name: 'post page', body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
-  { name: 'deep thread', body: () => JSON.stringify({ query: deepThreadQuery }), floor: deepThreadFloor },
-  { name: 'thread page, start', body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }) },
-  { name: 'thread page, ~9,000 in', body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }) },
+  { name: 'front page', port, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
+  { name: 'post page', port, body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
+  { name: 'deep thread', port, body: () => JSON.stringify({ query: deepThreadQuery }), floor: deepThreadFloor },
+  { name: 'thread page, start', port, body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }) },
+  { name: 'thread page, ~9,000 in', port, body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }) },
+  { name: 'front page, cached', port: cachedPort, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
+  { name: 'post page, cached', port: cachedPort, body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
   {
     name: 'addComment',
+    port,
     body: () => {
       const n = ++guest;
       return JSON.stringify({
@@ -268,7 +277,7 @@ try {
   // Each operation answers correctly, and each floor returns exactly the API's data.
   const bytes = new Map<string, number>();
   for (const op of operations) {
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    const response = await fetch(`http://127.0.0.1:${op.port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...op.headers?.() },
       body: op.body(),
@@ -291,7 +300,7 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const op of operations) {
       log(`Round ${round}/${ROUNDS}: ${op.name}`);
-      const sample = await measure(port, op);
+      const sample = await measure(op);
       if (op.floor) {
         await pgbench(op.floor, WARMUP);
         sample.floorTps = await pgbench(op.floor, DURATION);
@@ -300,6 +309,7 @@ try {
     }
   }
   const { maxRssBytes } = await metrics(port);
+  const cachedRss = (await metrics(cachedPort)).maxRssBytes;
 
   const rows = operations.map((op) => {
     const s = samples.get(op.name)!;
@@ -327,7 +337,7 @@ try {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `Peak RSS of the API process: ${(maxRssBytes / 1024 / 1024).toFixed(0)} MB.`,
+    `Peak RSS of the API process: ${(maxRssBytes / 1024 / 1024).toFixed(0)} MB (the one with the response cache: ${(cachedRss / 1024 / 1024).toFixed(0)} MB).`,
   ].join('\n');
   console.log(`\n${table}\n`);
   mkdirSync('bench/results', { recursive: true });
@@ -336,6 +346,7 @@ try {
   log(`Saved ${file}`);
 } finally {
   server.kill('SIGTERM');
+  cachedServer.kill('SIGTERM');
   // Leave the dataset as it was: drop what addComment wrote.
   await sql`delete from comments where post_id = ${inbox!.id}`;
   await sql`update posts set comment_count = 0 where id = ${inbox!.id}`;
