@@ -18,7 +18,7 @@ import { encodeGlobalId } from './schema/ids.js';
  * - a comment entering, leaving or changing in the public tree: its post and its ancestors
  *   (their counts), and the comment itself;
  * - a post's content: that post;
- * - what changes lists and lookups by slug (publishing, unpublishing, slugs, authors, tags):
+ * - what changes lists and counts (publishing, unpublishing, slugs, authors, tags):
  *   every cached response, since a list, a count or a `null` does not name what it would now
  *   hold. That is a new generation: the cache key includes it, so older responses are unreachable.
  * A post scheduled for later becomes public without any write, so no response is cached for
@@ -78,6 +78,11 @@ export function createResponseCache(
     enabled: (request) => !request.headers.get('authorization'),
     buildResponseCacheKey: async (params) => `${await generation.current()}:${await defaultBuildResponseCacheKey(params)}`,
     ttlPerSchemaCoordinate: { 'Query.ownComment': 0, 'Query.viewer': 0 },
+    // A lookup that found nothing (`comment(id)` of a held comment, `post(slug)` of a draft, a
+    // null among `nodes`) names no object that a later write could invalidate: not cached.
+    shouldCacheResult: ({ result }) =>
+      !result.errors?.length &&
+      Object.values(result.data ?? {}).every((value) => value !== null && !(Array.isArray(value) && value.includes(null))),
     onTtl: ({ ttl }) => Math.max(0, Math.min(ttl, nextPublication - Date.now())),
   });
   return {
