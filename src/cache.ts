@@ -17,7 +17,6 @@ import { encodeGlobalId } from './schema/ids.js';
  * and exactly the responses holding those objects are dropped:
  * - a comment entering, leaving or changing in the public tree: its post and its ancestors
  *   (their counts), and the comment itself;
- * - a post's content: that post;
  * - what changes lists and counts (publishing, unpublishing, slugs, authors, tags):
  *   every cached response, since a list, a count or a `null` does not name what it would now
  *   hold. That is a new generation: the cache key includes it, so older responses are unreachable.
@@ -30,11 +29,10 @@ import { encodeGlobalId } from './schema/ids.js';
 /** Writers await these before answering, so that the writer's next read is already fresh. */
 export interface Changes {
   comments(postId: number, commentIds: readonly number[]): Promise<void>;
-  post(postId: number): Promise<void>;
   everything(): Promise<void>;
 }
 
-const noChanges: Changes = { comments: async () => {}, post: async () => {}, everything: async () => {} };
+const noChanges: Changes = { comments: async () => {}, everything: async () => {} };
 
 /** The cache generation: a counter in this process, or one shared by all processes in Redis. */
 function generations(redis: Redis | null) {
@@ -101,9 +99,6 @@ export function createResponseCache(
           { typename: 'Post', id: encodeGlobalId('Post', postId) },
           ...commentIds.map((id) => ({ typename: 'Comment', id: encodeGlobalId('Comment', id) })),
         ]);
-      },
-      async post(postId) {
-        await drop([{ typename: 'Post', id: encodeGlobalId('Post', postId) }]);
       },
       async everything() {
         checkedAt = 0;
