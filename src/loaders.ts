@@ -3,6 +3,7 @@ import type { Db } from './db/client.js';
 import { authorsByIds, authorsBySlugs } from './db/queries/authors.js';
 import {
   commentsByIds,
+  moderationQueue,
   replies,
   threadCounts,
   threads,
@@ -25,7 +26,7 @@ import {
 } from './db/queries/posts.js';
 import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
-import type { AuthorRow, TagRow } from './db/schema.js';
+import type { AuthorRow, CommentRow, TagRow } from './db/schema.js';
 import type { Access } from './domain/roles.js';
 import { clientError } from './errors.js';
 
@@ -151,6 +152,11 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     };
 
   return {
+    /** A page of the moderation queue, its comments and their authors primed. */
+    async moderationQueue(statuses: readonly CommentRow['status'][], page: Page): Promise<PageResult<CommentRecord>> {
+      const result = await moderationQueue(db, statuses, page);
+      return { ...result, items: primeComments(result.items) };
+    },
     /** A page of posts (root lists), their authors primed. */
     async listPosts(filter: Omit<PostFilter, 'access'>, page: Page): Promise<PageResult<PostRecord>> {
       const result = await listPosts(db, { ...filter, access: access.posts }, page);

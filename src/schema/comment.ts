@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { countByStatus, moderationQueue, type CommentRecord } from '../db/queries/comments.js';
+import { countByStatus, type CommentRecord } from '../db/queries/comments.js';
 import type { CommentRow } from '../db/schema.js';
 import {
   addComment,
@@ -217,16 +217,8 @@ builder.queryFields((t) => ({
       args: { statuses: t.arg({ type: [CommentStatus], required: true, defaultValue: ['pending', 'spam'] }) },
       resolve: async (_root, args, { db, loaders }) => {
         const page = pageFromArgs(args, 'Comment', true);
-        const result = await moderationQueue(db, args.statuses, page);
-        return toConnection(
-          { ...result, items: result.items.map(({ comment, author }) => {
-            if (author) loaders.author.prime(author.id, author);
-            return comment;
-          }) },
-          page,
-          'Comment',
-          () => countByStatus(db, args.statuses),
-        );
+        const result = await loaders.moderationQueue(args.statuses, page);
+        return toConnection(result, page, 'Comment', () => countByStatus(db, args.statuses));
       },
     },
     CommentConnection,

@@ -9,8 +9,7 @@ const read = (row: Record<string, unknown>) => readRow(posts, row) as PostRecord
 
 /** A post whatever its status (for writers and permission checks). */
 export async function postById(db: Db, id: number): Promise<PostRecord | null> {
-  const [row] = await queryRows<Record<string, unknown>>(db, sql`select ${postColumns} from posts p where p.id = ${id}`);
-  return row ? read(row) : null;
+  return (await postsByIdsAnyStatus(db, [id]))[0] ?? null;
 }
 
 export async function postsByIdsAnyStatus(db: Db, ids: readonly number[]): Promise<PostRecord[]> {

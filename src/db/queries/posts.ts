@@ -14,7 +14,6 @@ export const publicPost = sql.raw(`(p.status in ('published', 'scheduled') and p
 
 /** Which posts a request may see: the public's, every post (editors), or also its own (writers). */
 export type PostAccess = { kind: 'public' } | { kind: 'all' } | { kind: 'own'; authorId: number };
-export const PUBLIC: PostAccess = { kind: 'public' };
 
 export function visiblePost(access: PostAccess): SQL {
   if (access.kind === 'all') return sql`true`;
