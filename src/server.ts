@@ -72,7 +72,7 @@ const server = createServer((req, res) => {
     return;
   }
   requests++;
-  void app(req, res);
+  app.listener(req, res);
 });
 server.on('error', (error) => {
   logger.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);

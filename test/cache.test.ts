@@ -17,7 +17,8 @@ let editor: { id: number; token: string };
 let postId: number;
 let rootId: number;
 beforeAll(async () => {
-  h = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0' });
+  // Over a real socket, as server.ts serves: repeats are answered by replays before yoga.
+  h = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0', TRUSTED_PROXIES: '127.0.0.1' }, { http: true });
   editor = await addWriter(h.database.db, 'editor');
   postId = await addPost(h.database.db, { authorId: await addAuthor(h.database.db, { name: 'Ann' }), slug: 'cached', title: 'Cached' });
   rootId = (await addThread(h.database.db, postId, [draft(null, 1), draft(0, 2)]))[0]!;
@@ -37,11 +38,13 @@ const comment = (fields: Record<string, unknown>) =>
 const moderate = (id: string, action: string) =>
   h.gql(`mutation ($ids: [ID!]!, $action: ModerationAction!) { moderateComments(ids: $ids, action: $action) { __typename } }`, { ids: [id], action }, { token: editor.token });
 
-/** Reads twice: the second read must come from the cache (no SQL) and equal the first. */
+/** Reads twice: the second read must be a replay of the cached response (no SQL, no yoga). */
 async function cachedRead(query: string) {
   const first = await h.gql(query);
+  const served = h.app.replays!.served;
   const second = await h.gql(query);
   expect(second.statements).toBe(0);
+  expect(h.app.replays!.served).toBe(served + 1);
   expect(second.data).toEqual(first.data);
   return first;
 }
@@ -144,6 +147,36 @@ describe('response cache', () => {
   });
 });
 
+describe('replays of cached responses', () => {
+  const raw = async (headers: Record<string, string>, query = FRONT) => {
+    const response = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    return { status: response.status, type: response.headers.get('content-type'), length: response.headers.get('content-length'), body: await response.text() };
+  };
+
+  it('answers a repeat with the bytes and headers yoga sent, per Accept header', async () => {
+    const query = `{ posts(first: 3) { edges { node { slug } } } }`;
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const served = h.app.replays!.served;
+      const first = await raw({ accept }, query);
+      const second = await raw({ accept }, query);
+      expect(first.type).toBe(`${accept}; charset=utf-8`);
+      expect(second).toEqual(first);
+      expect(h.app.replays!.served).toBe(served + 1);
+    }
+  });
+
+  it('never answers a request with credentials, nor a different request, from a replay', async () => {
+    await cachedRead(FRONT);
+    const served = h.app.replays!.served;
+    const asEditor = await h.gql(FRONT, {}, { token: editor.token });
+    expect(asEditor.statements).toBeGreaterThan(0);
+    expect((await raw({ accept: 'application/json', cookie: 'a=b' })).status).toBe(200);
+    const variant = await h.gql(`${FRONT} `); // another body: answered by yoga (from the cache)
+    expect(variant.data).toEqual((await h.gql(FRONT)).data);
+    expect(h.app.replays!.served).toBe(served + 1); // only the last, byte-identical read
+  });
+});
+
 describe('response cache in Redis', () => {
   // Two API processes over one database, sharing the machine's Redis (a database of its own per
   // test backend, emptied first). Skipped where no Redis answers.
@@ -157,7 +190,7 @@ describe('response cache in Redis', () => {
     available = await redis.connect().then(() => true, () => false);
     if (!available) return;
     await redis.flushdb();
-    a = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url, COMMENT_FLOOD_SECONDS: '0' });
+    a = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url, COMMENT_FLOOD_SECONDS: '0' }, { http: true });
     b = createApp({ db: a.database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url }), logger: createLogger('error') });
     const post = await addPost(a.database.db, { authorId: await addAuthor(a.database.db), slug: 'shared' });
     await addThread(a.database.db, post, [draft(null, 1)]);
@@ -196,5 +229,29 @@ describe('response cache in Redis', () => {
     expect(fresh.data.post.commentCount).toBe(2);
     expect(fresh.statements).toBeGreaterThan(0);
     expect(await redis.dbsize()).toBeGreaterThan(0);
+  });
+
+  it("does not replay a response another process's write made stale", async ({ skip }) => {
+    if (!available) skip();
+    const query = `{ post(slug: "shared") { commentCount } }`;
+    const before = (await a.gql(query)).data.post.commentCount;
+    const served = a.app.replays!.served;
+    expect((await a.gql(query)).statements).toBe(0);
+    expect(a.app.replays!.served).toBe(served + 1);
+
+    const postId = (await readOnB(`{ post(slug: "shared") { id } }`)).data.post.id;
+    const response = await b.fetch('http://b/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { status } } }`,
+        variables: { input: { postId, body: 'From B', name: 'G', email: 'from-b@example.com' } },
+      }),
+    }, { req: { socket: { remoteAddress: '10.9.0.1' } } } as never);
+    expect(((await response.json()) as any).data.addComment.status).toBe('APPROVED');
+    const fresh = await a.gql(query);
+    expect(fresh.data.post.commentCount).toBe(before + 1);
+    expect(fresh.statements).toBeGreaterThan(0);
+    expect(a.app.replays!.served).toBe(served + 1);
   });
 });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -9,7 +11,8 @@ import type { Logger } from '../src/logger.js';
 /*
  * The test harness: a fresh, migrated database per test file (in-memory PGlite, or a new database
  * on the server at TEST_DATABASE_URL), the real app on top of it, and a `gql` helper that sends
- * HTTP requests through `app.fetch` and reports how many SQL statements each one cost.
+ * HTTP requests through `app.fetch` (or, with `{ http: true }`, over a socket to `app.listener`,
+ * the way server.ts serves) and reports how many SQL statements each one cost.
  */
 
 export interface GqlResult<T = any> {
@@ -23,6 +26,8 @@ export interface Harness {
   database: Database;
   app: ReturnType<typeof createApp>;
   logs: { level: string; args: unknown[] }[];
+  /** Where the app listens (`{ http: true }`), or a placeholder for `app.fetch`. */
+  origin: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GqlResult<T>>;
   close(): Promise<void>;
 }
@@ -58,8 +63,12 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
   };
 }
 
-/** `env` configures the app as environment variables would (see src/config.ts). */
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+/**
+ * `env` configures the app as environment variables would (see src/config.ts). With `http`, requests
+ * go over a real socket to the Node listener; `ip` is then sent as X-Forwarded-For from 127.0.0.1
+ * (set TRUSTED_PROXIES to 127.0.0.1 for the app to believe it).
+ */
+export async function createHarness(env: Record<string, string> = {}, { http = false } = {}): Promise<Harness> {
   const { database, drop } = await freshDatabase();
   await migrate(database);
   const logs: Harness['logs'] = [];
@@ -67,30 +76,39 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
   // The response cache is off unless a test turns it on: fixtures write behind the API's back.
   const app = createApp({ db: database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env }), logger });
+  let server: Server | undefined;
+  let origin = 'http://palaver.test';
+  if (http) {
+    server = createServer(app.listener);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
   return {
     database,
     app,
     logs,
+    origin,
     async gql(query, variables, options = {}) {
       const before = database.statements.count;
-      const response = await app.fetch(
-        'http://palaver.test/graphql',
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json',
-            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-            ...options.headers,
-          },
-          body: JSON.stringify({ query, variables }),
+      const init = {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...(http && options.ip ? { 'x-forwarded-for': options.ip } : {}),
+          ...options.headers,
         },
-        { req: { socket: { remoteAddress: options.ip ?? '127.0.0.1' } } as never },
-      );
+        body: JSON.stringify({ query, variables }),
+      };
+      const response = http
+        ? await fetch(`${origin}/graphql`, init)
+        : await app.fetch(`${origin}/graphql`, init, { req: { socket: { remoteAddress: options.ip ?? '127.0.0.1' } } as never });
       const body = (await response.json()) as { data: any; errors?: GqlResult['errors'] };
       return { status: response.status, ...body, statements: database.statements.count - before };
     },
     async close() {
+      if (server) await new Promise((resolve) => server!.close(resolve));
       await app.dispose();
       await database.close();
       await drop();
