@@ -8,6 +8,7 @@ import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
 import { clientIpResolver } from './domain/client.js';
 import { graphiqlTabs } from './graphiql.js';
+import { useCompiledReads } from './compiled.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -50,7 +51,9 @@ export function createApp({ db, config, logger }: AppDeps) {
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
     // and yoga logs the original error with its stack through `logger`.
     maskedErrors: { isDev: false },
-    plugins: [useLimits(config.limits), ...(cache.plugin ? [cache.plugin] : [])],
+    // Order matters: limits refuse before anything runs; compiled reads replace `execute`, which the
+    // response cache then wraps (its `__typename`/`id` fields included).
+    plugins: [useLimits(config.limits), useCompiledReads(), ...(cache.plugin ? [cache.plugin] : [])],
   });
   return {
     fetch: yoga.fetch,
