@@ -53,7 +53,7 @@ export function createApp({ db, config, logger }: AppDeps) {
     maskedErrors: { isDev: false },
     // Order matters: limits refuse before anything runs; compiled reads replace `execute`, which the
     // response cache then wraps (its `__typename`/`id` fields included).
-    plugins: [useLimits(config.limits), useCompiledReads(), ...(cache.plugin ? [cache.plugin] : [])],
+    plugins: [useLimits(config.limits), useCompiledReads({ splice: !cache.plugin }), ...(cache.plugin ? [cache.plugin] : [])],
   });
   return {
     fetch: yoga.fetch,

@@ -193,7 +193,11 @@ function countComments(value: unknown, fields: TreeField[]): number {
   return count;
 }
 
-export function useCompiledReads(): Plugin<Context> {
+/**
+ * `splice`: answer with Postgres's JSON text as it is, instead of serializing `data` again. Only
+ * without the response cache, which rewrites `data` and would keep the text alive with it.
+ */
+export function useCompiledReads({ splice }: { splice: boolean }): Plugin<Context> {
   return {
     onExecute({ setExecuteFn, executeFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
@@ -205,7 +209,7 @@ export function useCompiledReads(): Plugin<Context> {
         const operation = operations.length === 1 ? operations[0] : undefined;
         const compiled = operation && !context.viewer ? compile(operation, (args.variableValues ?? {}) as Variables) : null;
         if (!compiled) return executeFn(args);
-        let post: unknown;
+        let post: string;
         try {
           post = await postTree(context.db, compiled.lookup, compiled.fields);
         } catch (error) {
@@ -213,8 +217,11 @@ export function useCompiledReads(): Plugin<Context> {
           context.services.logger.warn('A compiled read failed; answering it through the resolvers:', error);
           return executeFn(args);
         }
-        if (countComments(post, compiled.fields) > context.services.config.limits.commentBudget) return executeFn(args);
-        return { data: { [compiled.key]: post } };
+        const data = { [compiled.key]: JSON.parse(post) as unknown };
+        if (countComments(data[compiled.key], compiled.fields) > context.services.config.limits.commentBudget) return executeFn(args);
+        if (!splice) return { data };
+        const key = JSON.stringify(compiled.key);
+        return { data, stringify: (result: { data?: unknown }) => (result.data === data ? `{"data":{${key}:${post}}}` : JSON.stringify(result)) };
       });
     },
   };

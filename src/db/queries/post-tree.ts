@@ -139,14 +139,17 @@ function pageSql(connection: Extract<TreeField, { kind: 'comments' }>, where: st
 
 export type PostLookup = { slug: string } | { id: number };
 
-/** The public post found by `lookup` as the JSON object `fields` describe, or null. */
-export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]): Promise<unknown> {
+/**
+ * The public post found by `lookup` as the JSON object `fields` describe, or null: as JSON text,
+ * so that it can go into the response as Postgres wrote it.
+ */
+export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]): Promise<string> {
   const where: SQL = 'slug' in lookup ? sql`p.slug = ${lookup.slug}` : sql`p.id = ${lookup.id}`;
-  const [row] = await queryRows<{ post: unknown }>(
+  const [row] = await queryRows<{ post: string }>(
     db,
-    sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))} as post
+    sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))}::text as post
         from posts p join authors a on a.id = p.author_id
         where ${where} and ${publicPost}`,
   );
-  return row?.post ?? null;
+  return row?.post ?? 'null';
 }
