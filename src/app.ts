@@ -1,17 +1,18 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
-import type { IncomingMessage, RequestListener } from 'node:http';
-import { createResponseCache, Replays } from './cache.js';
+import type { IncomingMessage } from 'node:http';
+import { createResponseCache } from './cache.js';
 import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
 import { clientIpResolver } from './domain/client.js';
 import { graphiqlTabs } from './graphiql.js';
-import { useCompiledReads } from './compiled.js';
+import { CompiledPlans, useCompiledReads } from './compiled.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
+import { listenerWithShortcuts } from './shortcuts.js';
 
 export interface AppDeps {
   db: Db;
@@ -26,7 +27,7 @@ export interface ServerContext {
 
 /**
  * The GraphQL HTTP handler: `fetch` (Fetch-API `Request → Response`, what tests call) and
- * `listener` (what server.ts listens with: the same, plus replays of cached responses).
+ * `listener` (what server.ts listens with: the same, plus the shortcuts of src/shortcuts.ts).
  */
 export function createApp({ db, config, logger }: AppDeps) {
   const cache = createResponseCache(config, db);
@@ -38,6 +39,9 @@ export function createApp({ db, config, logger }: AppDeps) {
     akismet: config.akismet ? createAkismet(config.akismet, logger) : null,
     clientIp: clientIpResolver(config.trustedProxies),
   };
+  // With the response cache, repeats are replays of cached responses; without it, compiled reads
+  // are rerun from their plans (src/shortcuts.ts).
+  const plans = cache.replays ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
@@ -53,39 +57,15 @@ export function createApp({ db, config, logger }: AppDeps) {
     maskedErrors: { isDev: false },
     // Order matters: limits refuse before anything runs; compiled reads replace `execute`, which the
     // response cache then wraps (its `__typename`/`id` fields included).
-    plugins: [useLimits(config.limits), useCompiledReads({ splice: !cache.plugin }), ...(cache.plugin ? [cache.plugin] : [])],
+    plugins: [useLimits(config.limits), useCompiledReads(plans), ...(cache.plugin ? [cache.plugin] : [])],
   });
   return {
     fetch: yoga.fetch,
-    listener: cache.replays ? replayingListener(yoga, cache.replays) : (yoga as RequestListener),
+    listener: listenerWithShortcuts(yoga, cache.replays ? [cache.replays] : [plans!]),
     dispose: () => yoga.dispose(),
     replays: cache.replays,
+    plans,
   };
 }
 
 export type App = ReturnType<typeof createApp>;
-
-/**
- * A Node listener that answers a byte-identical repeat of a cached anonymous read from the
- * replays (see cache.ts) and hands everything else to yoga, marking what it may replay later.
- */
-function replayingListener(yoga: RequestListener, replays: Replays): RequestListener {
-  const answer = async (req: IncomingMessage, res: Parameters<RequestListener>[1], body: Buffer | null) => {
-    const key = Replays.key(req, body);
-    const replay = key === null ? null : await replays.find(key);
-    if (replay) {
-      res.writeHead(replay.status, replay.headers).end(replay.body);
-      return;
-    }
-    if (key !== null) Replays.mark(req, key, body);
-    else if (body) (req as IncomingMessage & { body?: Buffer }).body = body;
-    yoga(req, res);
-  };
-  return (req, res) => {
-    if (!req.url?.startsWith('/graphql') || !Replays.worthReading(req)) return yoga(req, res);
-    if (req.method === 'GET') return void answer(req, res, null);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => void answer(req, res, Buffer.concat(chunks)));
-  };
-}

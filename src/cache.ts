@@ -4,11 +4,12 @@ import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga
 import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { queryRows, type Db } from './db/client.js';
 import { encodeGlobalId } from './schema/ids.js';
+import { keyedRequest, type Shortcut } from './shortcuts.js';
 
 /*
  * The response cache for public reads. Only anonymous requests are cached, all sharing one
@@ -26,13 +27,12 @@ import { encodeGlobalId } from './schema/ids.js';
  * With REDIS_URL the cache, its index of objects and the generation live in Redis, so that every
  * API process serves and invalidates the same responses.
  *
- * Serving a hit through yoga still costs its whole request pipeline (about half a millisecond of
- * CPU here, more than Postgres takes to answer the front page). So each process also keeps the
- * exact bytes it sent for a cacheable request (`Replays`), keyed by the raw request, and the
- * Node listener answers a byte-identical repeat from them before yoga sees it: no parsing, no
- * hashing. A replay is only an index into the cache above, never a second cache: it is served
- * only while the cache still holds its response under the current generation, so every
- * invalidation and expiry above applies to it unchanged.
+ * Serving a hit through yoga still costs its whole request pipeline, so each process also keeps
+ * the exact bytes it sent for a cached request (`Replays`, a shortcut: see shortcuts.ts) and
+ * answers a byte-identical repeat from them before yoga sees it. A replay is only an index into
+ * the cache above, never a second cache: it is served only while the cache still holds the very
+ * entry it was made from under the current generation, so every invalidation and expiry above
+ * applies to it unchanged.
  */
 
 /** Writers await these before answering, so that the writer's next read is already fresh. */
@@ -43,8 +43,8 @@ export interface Changes {
 
 const noChanges: Changes = { comments: async () => {}, everything: async () => {} };
 
-/** The cache generation: a counter in this process, or one shared by all processes in Redis. */
 const GENERATION = 'palaver:cache:generation';
+/** The cache generation: a counter in this process, or one shared by all processes in Redis. */
 function generations(redis: Redis | null) {
   let local = 0;
   return {
@@ -70,22 +70,11 @@ interface Replay {
   body: Buffer;
 }
 
-/** The request key a Node listener put on `req` for a request that may be replayed later. */
-const REPLAY_KEY = Symbol('palaver.replayKey');
-type KeyedRequest = IncomingMessage & { [REPLAY_KEY]?: string; body?: Buffer };
-
 // Replays take at most this much memory per process; the oldest go first.
 const REPLAY_BYTES = 32 * 1024 * 1024;
-// Larger request bodies are not worth keying (and are never a front page).
-const REPLAY_MAX_REQUEST_BYTES = 16 * 1024;
 
-/**
- * Byte-identical repeats of anonymous reads, answered before yoga. `key` says whether a request
- * may be replayed (a GraphQL request without credentials) and names it by everything that
- * shapes its response: method, URL, body, and the Accept, Origin and Content-Type headers
- * (the response's media type and CORS headers follow them).
- */
-export class Replays {
+/** Byte-identical repeats of anonymous reads, answered before yoga from what yoga sent. */
+export class Replays implements Shortcut {
   private readonly entries = new Map<string, Replay>();
   private bytes = 0;
   /** Requests answered from a replay (tests read it). */
@@ -98,20 +87,10 @@ export class Replays {
     return (await this.stored(responseId).catch(() => undefined)) === entry;
   }
 
-  /** The replay key of a request, or null when it must go through yoga. */
-  static key(req: IncomingMessage, body: Buffer | null): string | null {
-    const h = req.headers;
-    // Credentials are never replayed; conditional requests get their 304 from yoga.
-    if (h.authorization !== undefined || h.cookie !== undefined) return null;
-    if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return null;
-    return `${req.method} ${req.url}\n${h.accept ?? ''}\n${h.origin ?? ''}\n${h['content-type'] ?? ''}\n${body?.toString('latin1') ?? ''}`;
-  }
-
-  /** Whether the listener should read this request's body to look for a replay. */
-  static worthReading(req: IncomingMessage): boolean {
-    if (req.method === 'GET') return true;
-    const length = Number(req.headers['content-length']);
-    return req.method === 'POST' && length > 0 && length <= REPLAY_MAX_REQUEST_BYTES;
+  async answer(key: string, res: ServerResponse): Promise<boolean> {
+    const replay = await this.find(key);
+    if (replay) res.writeHead(replay.status, replay.headers).end(replay.body);
+    return replay !== null;
   }
 
   async find(key: string): Promise<Replay | null> {
@@ -151,20 +130,7 @@ export class Replays {
     this.bytes -= replay.body.length + key.length;
   }
 
-  /** Marks a request that missed, so that yoga's answer is remembered if the cache keeps it. */
-  static mark(req: IncomingMessage, key: string, body: Buffer | null) {
-    const keyed = req as KeyedRequest;
-    keyed[REPLAY_KEY] = key;
-    // The body was read here; @whatwg-node takes a Buffer on `req.body` as the request body.
-    if (body) keyed.body = body;
-  }
 }
-
-/** The Node request behind a yoga request, when the listener marked it as one to replay. */
-const replayable = (serverContext: object): KeyedRequest | undefined => {
-  const req = (serverContext as { req?: KeyedRequest }).req;
-  return req?.[REPLAY_KEY] ? req : undefined;
-};
 
 export function createResponseCache(
   config: Config,
@@ -200,8 +166,8 @@ export function createResponseCache(
   });
   // Per request that may be replayed (by its Node request): the cache's key for it, the result
   // and the exact body yoga serialized.
-  const responseIds = new WeakMap<KeyedRequest, string>();
-  const results = new WeakMap<KeyedRequest, { result: object; body?: string }>();
+  const responseIds = new WeakMap<IncomingMessage, string>();
+  const results = new WeakMap<IncomingMessage, { result: object; body?: string }>();
 
   const plugin = useResponseCache<Context>({
     cache,
@@ -210,8 +176,8 @@ export function createResponseCache(
     enabled: (request) => !request.headers.get('authorization'),
     buildResponseCacheKey: async (params) => {
       const key = `${await generation.current()}:${await defaultBuildResponseCacheKey(params)}`;
-      const req = replayable(params.context as object);
-      if (req) responseIds.set(req, key);
+      const keyed = keyedRequest(params.context as object);
+      if (keyed) responseIds.set(keyed.req, key);
       return key;
     },
     ttlPerSchemaCoordinate: { 'Query.ownComment': 0, 'Query.viewer': 0 },
@@ -233,7 +199,7 @@ export function createResponseCache(
       },
       // Keep the exact bytes yoga sends for a request the listener may replay.
       onResultProcess({ result, setResult, serverContext }) {
-        const req = replayable(serverContext);
+        const req = keyedRequest(serverContext)?.req;
         if (!req || Array.isArray(result) || !('data' in result)) return;
         const stringify = result.stringify ?? JSON.stringify;
         const seen: { result: object; body?: string } = { result };
@@ -244,10 +210,10 @@ export function createResponseCache(
         });
       },
       onResponse({ response, serverContext }) {
-        const req = replayable(serverContext);
+        const { req, key } = keyedRequest(serverContext) ?? {};
         const responseId = req && responseIds.get(req);
         const seen = req && results.get(req);
-        if (!req || !responseId || seen?.body === undefined || response.status !== 200) return;
+        if (!key || !responseId || seen?.body === undefined || response.status !== 200) return;
         const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
         const body = Buffer.from(seen.body);
         headers['content-length'] = body.length;
@@ -258,7 +224,7 @@ export function createResponseCache(
           ? (entry: unknown) => JSON.stringify((JSON.parse(entry as string) as { data?: unknown }).data) === JSON.stringify(data)
           : (entry: unknown) => (entry as { data?: unknown }).data === data;
         // Not awaited: the response goes out now; the replay is ready for the next request.
-        void replays.remember(req[REPLAY_KEY]!, { responseId, status: response.status, headers, body }, answers);
+        void replays.remember(key, { responseId, status: response.status, headers, body }, answers);
       },
     } as Plugin,
     replays,

@@ -1,17 +1,23 @@
 import { Kind, type ExecutionArgs, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from './context.js';
+import type { Db } from './db/client.js';
 import {
   authorScalars,
   commentAuthorScalars,
   commentScalars,
   postScalars,
+  postPage,
   postTree,
   type PostLookup,
   type TreeField,
+  type TreePage,
 } from './db/queries/post-tree.js';
+import type { Logger } from './logger.js';
 import { keyOf } from './schema/ids.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/pagination.js';
+import { keyedRequest, type Shortcut } from './shortcuts.js';
 
 /*
  * Compiled reads. The read that post pages and thread views send — one post by slug or ID, its
@@ -97,31 +103,35 @@ function selectionPlan(
   return fields.length > 50 ? refuse() : fields;
 }
 
-function pageOf(field: FieldNode, variables: Variables) {
+function pageOf(field: FieldNode, variables: Variables, defaultOrder = 'OLDEST_FIRST') {
   const args = argumentsOf(field, ['first', 'order'], variables);
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) refuse();
-  const order = args.order ?? 'OLDEST_FIRST';
+  const order = args.order ?? defaultOrder;
   if (order !== 'OLDEST_FIRST' && order !== 'NEWEST_FIRST') refuse();
   return { limit: limit as number, descending: order === 'NEWEST_FIRST' };
 }
 
-function commentsPlan(field: FieldNode, variables: Variables): TreeField {
-  const page = pageOf(field, variables);
-  const fields = selectionPlan(field, (f) => {
-    if (f.name.value === '__typename') return { key: keyOfField(f), kind: 'typename', typename: 'CommentConnection' };
+/** The selection of a connection: `edges { node }` and `__typename`s, nothing else. */
+function connectionPlan(field: FieldNode, type: 'Comment' | 'Post', node: (field: FieldNode) => TreeField): TreeField[] {
+  return selectionPlan(field, (f) => {
+    if (f.name.value === '__typename') return { key: keyOfField(f), kind: 'typename', typename: `${type}Connection` };
     if (f.name.value !== 'edges' || f.arguments?.length) return refuse();
     return {
       key: keyOfField(f),
       kind: 'edges',
       fields: selectionPlan(f, (e) => {
-        if (e.name.value === '__typename') return { key: keyOfField(e), kind: 'typename', typename: 'CommentEdge' };
+        if (e.name.value === '__typename') return { key: keyOfField(e), kind: 'typename', typename: `${type}Edge` };
         if (e.name.value !== 'node' || e.arguments?.length) return refuse();
-        return { key: keyOfField(e), kind: 'node', fields: selectionPlan(e, (c) => commentPlan(c, variables)) };
+        return { key: keyOfField(e), kind: 'node', fields: selectionPlan(e, node) };
       }),
     };
   });
-  return { key: keyOfField(field), kind: 'comments', page, fields };
+}
+
+function commentsPlan(field: FieldNode, variables: Variables): TreeField {
+  const page = pageOf(field, variables);
+  return { key: keyOfField(field), kind: 'comments', page, fields: connectionPlan(field, 'Comment', (c) => commentPlan(c, variables)) };
 }
 
 function commentPlan(field: FieldNode, variables: Variables): TreeField {
@@ -148,56 +158,120 @@ function postPlan(field: FieldNode, variables: Variables): TreeField {
   });
 }
 
-export interface CompiledRead {
-  key: string;
-  lookup: PostLookup;
-  fields: TreeField[];
-}
+/** A compiled request: its one root field, `post` (by slug or ID) or `posts` (a first page). */
+export type CompiledRead = { key: string; fields: TreeField[] } & (
+  | { root: 'post'; lookup: PostLookup }
+  | { root: 'posts'; page: TreePage }
+);
 
 /** The compiled form of a request, or null when it must go through the resolvers. */
 export function compile(operation: OperationDefinitionNode, variables: Variables): CompiledRead | null {
   try {
     if (operation.operation !== 'query' || operation.directives?.length) return null;
     const [root, ...others] = fieldsOf(operation.selectionSet);
-    if (!root || others.length || root.name.value !== 'post') return null;
+    if (!root || others.length) return null;
+    const key = keyOfField(root);
+    if (root.name.value === 'posts') {
+      const page = pageOf(root, variables, 'NEWEST_FIRST');
+      return { key, root: 'posts', page, fields: connectionPlan(root, 'Post', (f) => postPlan(f, variables)) };
+    }
+    if (root.name.value !== 'post') return null;
     const { id, slug } = argumentsOf(root, ['id', 'slug'], variables);
     let lookup: PostLookup;
     if (typeof slug === 'string' && id == null) lookup = { slug };
     else if (typeof id === 'string' && slug == null) lookup = { id: keyOf(id, 'Post') };
     else return null;
-    return { key: keyOfField(root), lookup, fields: selectionPlan(root, (f) => postPlan(f, variables)) };
+    return { key, root: 'post', lookup, fields: selectionPlan(root, (f) => postPlan(f, variables)) };
   } catch {
     // NotCompiled, or an ID the resolvers will refuse with a proper error.
     return null;
   }
 }
 
-/** Comments in a compiled response, counted along its plan (for the comment budget). */
-function countComments(value: unknown, fields: TreeField[]): number {
+/**
+ * Comments in a compiled response, counted along its plan (for the comment budget): `value` is
+ * an object of `fields`, or a connection of nodes that count themselves when `nodesCount`.
+ */
+function countComments(value: unknown, fields: TreeField[], nodesCount = false): number {
   if (value === null || typeof value !== 'object') return 0;
   const object = value as Record<string, unknown>;
   let count = 0;
   for (const field of fields) {
-    if (field.kind === 'comments') {
-      for (const edges of field.fields) {
-        if (edges.kind !== 'edges') continue;
-        for (const edge of object[field.key] ? ((object[field.key] as Record<string, unknown>)[edges.key] as unknown[]) : []) {
-          for (const node of edges.fields) {
-            if (node.kind !== 'node') continue;
-            count += 1 + countComments((edge as Record<string, unknown>)[node.key], node.fields);
-          }
-        }
+    if (field.kind === 'comments') count += countComments(object[field.key], field.fields, true);
+    if (field.kind !== 'edges') continue;
+    for (const edge of (object[field.key] ?? []) as Record<string, unknown>[]) {
+      for (const node of field.fields) {
+        if (node.kind === 'node') count += (nodesCount ? 1 : 0) + countComments(edge[node.key], node.fields);
       }
     }
   }
   return count;
 }
 
+const selectsComments = (fields: TreeField[]): boolean =>
+  fields.some((field) => field.kind === 'comments' || ('fields' in field && selectsComments(field.fields)));
+
 /**
- * `splice`: answer with Postgres's JSON text as it is, instead of serializing `data` again. Only
- * without the response cache, which rewrites `data` and would keep the text alive with it.
+ * Runs a compiled read: the response body, as Postgres wrote the JSON, or null when it holds more
+ * comments than `budget` (then the resolvers answer, and refuse it with LIMIT_EXCEEDED).
  */
-export function useCompiledReads({ splice }: { splice: boolean }): Plugin<Context> {
+async function run(db: Db, compiled: CompiledRead, budget: number): Promise<string | null> {
+  const json = compiled.root === 'post' ? await postTree(db, compiled.lookup, compiled.fields) : await postPage(db, compiled.page, compiled.fields);
+  if (selectsComments(compiled.fields) && countComments(JSON.parse(json), compiled.fields) > budget) return null;
+  return `{"data":{${JSON.stringify(compiled.key)}:${json}}}`;
+}
+
+/**
+ * Compiled plans, a shortcut past yoga (see shortcuts.ts): for a request that yoga answered with
+ * a compiled read, what it ran and the headers it sent, so that a byte-identical repeat runs the
+ * same statement for fresh data without parsing, validating or executing anything. A plan
+ * depends only on the request's bytes, never on the data, so it stays right as the data changes.
+ */
+export class CompiledPlans implements Shortcut {
+  private readonly plans = new Map<string, { compiled: CompiledRead; headers: OutgoingHttpHeaders }>();
+  /** Requests answered from a plan (tests read it). */
+  served = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly budget: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async answer(key: string, res: ServerResponse): Promise<boolean> {
+    const plan = this.plans.get(key);
+    if (!plan) return false;
+    let body: string | null;
+    try {
+      body = await run(this.db, plan.compiled, this.budget);
+    } catch (error) {
+      this.logger.warn('A compiled read failed; answering it through yoga:', error);
+      return false;
+    }
+    if (body === null) return false;
+    this.served++;
+    res.writeHead(200, { ...plan.headers, 'content-length': Buffer.byteLength(body) }).end(body);
+    return true;
+  }
+
+  remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
+    if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    const { 'content-length': _length, ...rest } = headers;
+    this.plans.set(key, { compiled, headers: rest });
+  }
+}
+
+// Plans are small (a parsed request); the oldest go first past this many.
+const MAX_PLANS = 10_000;
+
+/**
+ * The plugin. `plans`: answer with Postgres's JSON text as it is (instead of serializing `data`
+ * again) and record plans for repeats. Only without the response cache, which must see every
+ * response's `data` (and would keep the text alive with it).
+ */
+export function useCompiledReads(plans: CompiledPlans | null): Plugin<Context> {
+  // Requests that a compiled read answered, by their Node request, to record their plans.
+  const answered = new WeakMap<object, CompiledRead>();
   return {
     onExecute({ setExecuteFn, executeFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
@@ -209,20 +283,36 @@ export function useCompiledReads({ splice }: { splice: boolean }): Plugin<Contex
         const operation = operations.length === 1 ? operations[0] : undefined;
         const compiled = operation && !context.viewer ? compile(operation, (args.variableValues ?? {}) as Variables) : null;
         if (!compiled) return executeFn(args);
-        let post: string;
+        let body: string | null;
         try {
-          post = await postTree(context.db, compiled.lookup, compiled.fields);
+          body = await run(context.db, compiled, context.services.config.limits.commentBudget);
         } catch (error) {
           // The resolvers answer it (a field error, masked, logged) as for any other read.
           context.services.logger.warn('A compiled read failed; answering it through the resolvers:', error);
           return executeFn(args);
         }
-        const data = { [compiled.key]: JSON.parse(post) as unknown };
-        if (countComments(data[compiled.key], compiled.fields) > context.services.config.limits.commentBudget) return executeFn(args);
-        if (!splice) return { data };
-        const key = JSON.stringify(compiled.key);
-        return { data, stringify: (result: { data?: unknown }) => (result.data === data ? `{"data":{${key}:${post}}}` : JSON.stringify(result)) };
+        if (body === null) return executeFn(args);
+        const text = body;
+        const parse = () => (JSON.parse(text) as { data: Record<string, unknown> }).data;
+        if (!plans) return { data: parse() };
+        const keyed = keyedRequest(args.contextValue as object);
+        if (keyed) answered.set(keyed.req, compiled);
+        // `data` is parsed only if something asks for it; the response is the text itself.
+        let data: Record<string, unknown> | undefined;
+        return {
+          get data() {
+            return (data ??= parse());
+          },
+          // Unless a plugin added errors or extensions, which the text does not hold.
+          stringify: (result: { errors?: unknown; extensions?: unknown }) =>
+            result.errors === undefined && result.extensions === undefined ? text : JSON.stringify(result),
+        };
       });
+    },
+    onResponse({ response, serverContext }) {
+      const keyed = keyedRequest(serverContext);
+      const compiled = keyed && answered.get(keyed.req);
+      if (plans && compiled && response.status === 200) plans.remember(keyed.key, compiled, Object.fromEntries(response.headers));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -56,12 +57,25 @@ const queries: [string, string, Record<string, unknown>?][] = [
     `query ($slug: String!, $n: Int, $order: SortOrder) { post(slug: $slug) { comments(first: $n, order: $order) { edges { node { id replies { edges { node { id } } } } } } } }`,
     { slug: 'tree', n: 12, order: 'OLDEST_FIRST' },
   ],
+  [
+    'a page of posts',
+    `{ posts(first: 5) { __typename edges { __typename node { __typename id title slug commentCount publishedAt author { name } } } } }`,
+  ],
+  [
+    'a page of posts, oldest first, with their first comments',
+    `query ($n: Int) { latest: posts(first: $n, order: OLDEST_FIRST) { edges { node { slug comments(first: 2) { edges { node { id author { name } } } } } } } }`,
+    { n: 3 },
+  ],
   ['a draft is not found', `{ post(slug: "hidden") { title comments { edges { node { id } } } } }`],
   ['an unknown slug', `{ post(slug: "nope") { title } }`],
 ];
 
 /** The same query, but through the resolvers. */
-const uncompiled = (query: string) => query.replace(/(post\([^)]*\))/, '$1 @include(if: true)');
+const uncompiled = (query: string) => {
+  const changed = query.replace(/(\bposts?\([^)]*\))/, '$1 @include(if: true)');
+  expect(changed).not.toBe(query);
+  return changed;
+};
 
 describe('compiled reads', () => {
   for (const [name, query, variables] of queries) {
@@ -119,5 +133,57 @@ describe('compiled reads', () => {
     const big = await ask(`{ post(slug: "tree") { comments(first: 30) { edges { node { id ${nested(3, '(first: 50)')} } } } } }`);
     expect(big.errors?.[0]?.extensions.code).toBe('LIMIT_EXCEEDED');
     await app.dispose();
+  });
+});
+
+describe('compiled plans', () => {
+  // Over a real socket, as server.ts serves, without the response cache: a repeat of a compiled
+  // read is rerun from its plan, past yoga.
+  let web: Harness;
+  beforeAll(async () => {
+    web = await createHarness({}, { http: true });
+    const author = await addAuthor(web.database.db, { name: 'Ann' });
+    const post = await addPost(web.database.db, { authorId: author, slug: 'planned', title: 'Planned' });
+    await addThread(web.database.db, post, threadDrafts(random(3), { comments: 30, topLevel: 5, maxDepth: 3, moderation: false }, new Date('2024-01-01'), [{ id: author, name: 'Ann' }]));
+  });
+  afterAll(() => web.close());
+
+  const raw = async (query: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${web.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  };
+
+  it('answer a repeat from the plan, with fresh data and the headers yoga sent', async () => {
+    const query = `{ post(slug: "planned") { title commentCount comments(first: 3) { edges { node { id bodyHtml replies { edges { node { id } } } } } } } }`;
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const served = web.app.plans!.served;
+      const first = await raw(query, { accept });
+      const second = await raw(query, { accept });
+      expect(web.app.plans!.served).toBe(served + 1);
+      expect(second).toEqual(first);
+      expect(first.type).toBe(`${accept}; charset=utf-8`);
+    }
+    // The data changes behind the API's back: a plan reruns its statement, nothing is kept.
+    const before = await web.gql(query);
+    expect(before.statements).toBe(1);
+    await web.database.db.execute(sql`update posts set title = 'Replanned' where slug = 'planned'`);
+    const after = await web.gql(query);
+    expect(after.statements).toBe(1);
+    expect(after.data.post.title).toBe('Replanned');
+    expect({ ...after.data.post, title: 'Planned' }).toEqual(before.data.post);
+  });
+
+  it('are not made for requests the resolvers answered, nor used with credentials', async () => {
+    const served = web.app.plans!.served;
+    const other = `{ post(slug: "planned") { tags { slug } } }`;
+    await web.gql(other);
+    expect((await web.gql(other)).statements).toBeGreaterThan(0);
+    const token = (await addWriter(web.database.db, 'editor')).token;
+    const query = `{ post(slug: "planned") { title } }`;
+    await web.gql(query);
+    await web.gql(query, {}, { token });
+    expect(web.app.plans!.served).toBe(served);
+    await web.gql(query);
+    expect(web.app.plans!.served).toBe(served + 1);
   });
 });

@@ -1,11 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
-import { publicPost } from './posts.js';
+import { publicPost, publicPostCondition } from './posts.js';
 
 /*
- * A post and its comment tree as one statement that builds the response JSON in Postgres: what
- * the resolvers would return for the same selection (src/compiled.ts decides when a request has
- * this shape and checks it against the resolvers in test/compiled.test.ts). Each page of comments
+ * A post and its comment tree, or a page of posts, as one statement that builds the response JSON
+ * in Postgres: what the resolvers would return for the same selection (src/compiled.ts decides
+ * when a request has this shape; test/compiled.test.ts checks it against the resolvers). Each page of comments
  * is a subquery per parent that walks the same index range as the per-level statements
  * (`parent_id` or top level, `listed`, ordered by path, limited to the page), nested inside its
  * parent's row, so the whole tree is one round trip and no row is read that the response does
@@ -119,11 +119,12 @@ function fieldSql(field: TreeField, level: number): string {
   }
 }
 
-/** A connection of comments: `edges` aggregated in path order from one page per parent. */
-function pageSql(connection: Extract<TreeField, { kind: 'comments' }>, where: string, level: number): string {
-  const c = `c${level}`;
-  const order = `${c}.path${connection.page.descending ? ' desc' : ''}`;
-  return object(connection.fields, (field) => {
+/**
+ * A connection: its `edges` aggregated in `order` from `rows` (a from-clause that yields exactly
+ * the page), each node built at `level`.
+ */
+function connectionSql(fields: TreeField[], rows: string, order: string, level: number): string {
+  return object(fields, (field) => {
     if (field.kind === 'typename') return literal(field.typename);
     if (field.kind !== 'edges') throw new Error(`${field.kind} in a connection`);
     const edge = object(field.fields, (edgeField) => {
@@ -131,10 +132,17 @@ function pageSql(connection: Extract<TreeField, { kind: 'comments' }>, where: st
       if (edgeField.kind !== 'node') throw new Error(`${edgeField.kind} in an edge`);
       return object(edgeField.fields, (f) => fieldSql(f, level));
     });
-    return `coalesce((select json_agg(${edge} order by ${order})
-      from (select * from comments ${c} where ${where} and ${c}.listed order by ${order} limit ${connection.page.limit}) ${c}
-      left join authors ca${level} on ca${level}.id = ${c}.author_id), '[]'::json)`;
+    return `coalesce((select json_agg(${edge} order by ${order}) from ${rows}), '[]'::json)`;
   });
+}
+
+/** A page of comments under one parent, in path order: the index range the loaders read too. */
+function pageSql(connection: Extract<TreeField, { kind: 'comments' }>, where: string, level: number): string {
+  const c = `c${level}`;
+  const order = `${c}.path${connection.page.descending ? ' desc' : ''}`;
+  const rows = `(select * from comments ${c} where ${where} and ${c}.listed order by ${order} limit ${connection.page.limit}) ${c}
+    left join authors ca${level} on ca${level}.id = ${c}.author_id`;
+  return connectionSql(connection.fields, rows, order, level);
 }
 
 export type PostLookup = { slug: string } | { id: number };
@@ -152,4 +160,15 @@ export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]):
         where ${where} and ${publicPost}`,
   );
   return row?.post ?? 'null';
+}
+
+/** A page of public posts (newest first unless ascending), as the connection `fields` describe. */
+export async function postPage(db: Db, page: TreePage, fields: TreeField[]): Promise<string> {
+  // The order of listPosts, which posts_public_idx serves.
+  const direction = page.descending ? 'desc' : 'asc';
+  const order = `coalesce(p.published_at, p.created_at) ${direction}, p.id ${direction}`;
+  const rows = `(select * from posts p where ${publicPostCondition} order by ${order} limit ${page.limit}) p
+    join authors a on a.id = p.author_id`;
+  const [row] = await queryRows<{ posts: string }>(db, sql`select ${sql.raw(connectionSql(fields, rows, order, 0))}::text as posts`);
+  return row!.posts;
 }

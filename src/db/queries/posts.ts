@@ -10,7 +10,8 @@ export type PostRecord = Omit<PostRow, 'searchVector'>;
  * The one definition of "the public may see this post" (alias `p`): published, or scheduled for a
  * time that has come. Scheduling therefore needs no background job.
  */
-export const publicPost = sql.raw(`(p.status in ('published', 'scheduled') and p.published_at <= now())`);
+export const publicPostCondition = `(p.status in ('published', 'scheduled') and p.published_at <= now())`;
+export const publicPost = sql.raw(publicPostCondition);
 
 /** Which posts a request may see: the public's, every post (editors), or also its own (writers). */
 export type PostAccess = { kind: 'public' } | { kind: 'all' } | { kind: 'own'; authorId: number };
