@@ -159,7 +159,12 @@ function postPlan(field: FieldNode, variables: Variables): TreeField {
 }
 
 /** A compiled request: its one root field, `post` (by slug or ID) or `posts` (a first page). */
-export type CompiledRead = { key: string; fields: TreeField[] } & (
+export type CompiledRead = {
+  fields: TreeField[];
+  commentNodes: Set<string>;
+  /** The `data` object's keys in order: the root field's key, and any `__typename`s. */
+  rootKeys: { key: string; typename: boolean }[];
+} & (
   | { root: 'post'; lookup: PostLookup }
   | { root: 'posts'; page: TreePage }
 );
@@ -168,12 +173,16 @@ export type CompiledRead = { key: string; fields: TreeField[] } & (
 export function compile(operation: OperationDefinitionNode, variables: Variables): CompiledRead | null {
   try {
     if (operation.operation !== 'query' || operation.directives?.length) return null;
-    const [root, ...others] = fieldsOf(operation.selectionSet);
-    if (!root || others.length) return null;
-    const key = keyOfField(root);
+    // One root field, and any `__typename` (the response cache asks for one).
+    const selections = fieldsOf(operation.selectionSet);
+    const roots = selections.filter((f) => f.name.value !== '__typename');
+    const root = roots[0];
+    if (!root || roots.length > 1) return null;
+    const rootKeys = selections.map((f) => ({ key: keyOfField(f), typename: f !== root }));
     if (root.name.value === 'posts') {
       const page = pageOf(root, variables, 'NEWEST_FIRST');
-      return { key, root: 'posts', page, fields: connectionPlan(root, 'Post', (f) => postPlan(f, variables)) };
+      const fields = connectionPlan(root, 'Post', (f) => postPlan(f, variables));
+      return { rootKeys, root: 'posts', page, fields, commentNodes: commentNodeKeys(fields) };
     }
     if (root.name.value !== 'post') return null;
     const { id, slug } = argumentsOf(root, ['id', 'slug'], variables);
@@ -181,35 +190,38 @@ export function compile(operation: OperationDefinitionNode, variables: Variables
     if (typeof slug === 'string' && id == null) lookup = { slug };
     else if (typeof id === 'string' && slug == null) lookup = { id: keyOf(id, 'Post') };
     else return null;
-    return { key, root: 'post', lookup, fields: selectionPlan(root, (f) => postPlan(f, variables)) };
+    const fields = selectionPlan(root, (f) => postPlan(f, variables));
+    return { rootKeys, root: 'post', lookup, fields, commentNodes: commentNodeKeys(fields) };
   } catch {
     // NotCompiled, or an ID the resolvers will refuse with a proper error.
     return null;
   }
 }
 
-/**
- * Comments in a compiled response, counted along its plan (for the comment budget): `value` is
- * an object of `fields`, or a connection of nodes that count themselves when `nodesCount`.
- */
-function countComments(value: unknown, fields: TreeField[], nodesCount = false): number {
-  if (value === null || typeof value !== 'object') return 0;
-  const object = value as Record<string, unknown>;
-  let count = 0;
+/** The keys under which comment nodes appear (`node`, or its aliases), at every level. */
+function commentNodeKeys(fields: TreeField[], keys = new Set<string>(), inComments = false): Set<string> {
   for (const field of fields) {
-    if (field.kind === 'comments') count += countComments(object[field.key], field.fields, true);
-    if (field.kind !== 'edges') continue;
-    for (const edge of (object[field.key] ?? []) as Record<string, unknown>[]) {
-      for (const node of field.fields) {
-        if (node.kind === 'node') count += (nodesCount ? 1 : 0) + countComments(edge[node.key], node.fields);
-      }
-    }
+    if (field.kind === 'node' && inComments) keys.add(field.key);
+    if ('fields' in field) commentNodeKeys(field.fields, keys, field.kind === 'comments' || (inComments && field.kind === 'edges'));
+  }
+  return keys;
+}
+
+/**
+ * Comments in a compiled response, for the comment budget, counted in Postgres's JSON text
+ * without parsing it: every comment node is an object under its node key, which Postgres's json
+ * writes as `"node" : {` (a quote inside a string is always escaped, so no text can imitate it).
+ * Any other object under the same key (an alias, the posts' own nodes) can only make the count
+ * higher, so a tree within the budget is never refused here (the resolvers decide then).
+ */
+function countComments(json: string, keys: Set<string>): number {
+  let count = 0;
+  for (const key of keys) {
+    const marker = `${JSON.stringify(key)} : {`;
+    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) count++;
   }
   return count;
 }
-
-const selectsComments = (fields: TreeField[]): boolean =>
-  fields.some((field) => field.kind === 'comments' || ('fields' in field && selectsComments(field.fields)));
 
 /**
  * Runs a compiled read: the response body, as Postgres wrote the JSON, or null when it holds more
@@ -217,8 +229,9 @@ const selectsComments = (fields: TreeField[]): boolean =>
  */
 async function run(db: Db, compiled: CompiledRead, budget: number): Promise<string | null> {
   const json = compiled.root === 'post' ? await postTree(db, compiled.lookup, compiled.fields) : await postPage(db, compiled.page, compiled.fields);
-  if (selectsComments(compiled.fields) && countComments(JSON.parse(json), compiled.fields) > budget) return null;
-  return `{"data":{${JSON.stringify(compiled.key)}:${json}}}`;
+  if (countComments(json, compiled.commentNodes) > budget) return null;
+  const data = compiled.rootKeys.map(({ key, typename }) => `${JSON.stringify(key)}:${typename ? '"Query"' : json}`);
+  return `{"data":{${data.join(',')}}}`;
 }
 
 /**

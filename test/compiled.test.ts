@@ -118,21 +118,45 @@ describe('compiled reads', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('give a tree larger than the comment budget to the resolvers, which refuse it', async () => {
-    const app = createApp({
-      db: h.database.db,
-      config: loadConfig({ COMMENT_BUDGET: '40', RESPONSE_CACHE_TTL_SECONDS: '0' }),
-      logger: createLogger('error'),
-    });
-    const ask = async (query: string) => {
+  it('count comments exactly for the budget: at it, one statement; one past it, the resolvers refuse', async () => {
+    const query = `{ post(slug: "tree") { comments(first: 30) { edges { node { id author { name } ${nested(3, '(first: 50)')} } } } } }`;
+    const count = (JSON.stringify((await h.gql(query)).data).match(/"node":/g) ?? []).length;
+    expect(count).toBeGreaterThan(100);
+    const ask = async (budget: number) => {
+      const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
+      const before = h.database.statements.count;
       const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      return (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+      const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+      await app.dispose();
+      return { ...body, statements: h.database.statements.count - before };
     };
-    const small = await ask(`{ post(slug: "tree") { comments(first: 40) { edges { node { id } } } } }`);
-    expect(small.data.post.comments.edges.length).toBeGreaterThan(0);
-    const big = await ask(`{ post(slug: "tree") { comments(first: 30) { edges { node { id ${nested(3, '(first: 50)')} } } } } }`);
-    expect(big.errors?.[0]?.extensions.code).toBe('LIMIT_EXCEEDED');
-    await app.dispose();
+    const at = await ask(count);
+    expect(at.errors).toBeUndefined();
+    expect(at.statements).toBe(1);
+    const past = await ask(count - 1);
+    expect(past.errors?.[0]?.extensions.code).toBe('LIMIT_EXCEEDED');
+  });
+});
+
+describe('compiled reads with the response cache', () => {
+  it('answer a miss in one statement, with the objects the cache needs to invalidate it', async () => {
+    const cached = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300' });
+    const author = await addAuthor(cached.database.db, { name: 'Ann' });
+    const post = await addPost(cached.database.db, { authorId: author, slug: 'c' });
+    const ids = await addThread(cached.database.db, post, threadDrafts(random(5), { comments: 20, topLevel: 4, maxDepth: 3, moderation: false }, new Date('2024-01-01'), [{ id: author, name: 'Ann' }]));
+    const query = `{ post(slug: "c") { commentCount comments { edges { node { id bodyHtml replies { edges { node { id bodyHtml } } } } } } } }`;
+    await cached.gql('{ __typename }'); // the cache's check for scheduled posts, once a second
+    const miss = await cached.gql(query);
+    expect(miss.statements).toBe(1);
+    expect((await cached.gql(query)).statements).toBe(0);
+    expect(miss.data).toEqual((await cached.gql(uncompiled(query))).data);
+    // A reply deep in the tree names its ancestors: the cached tree is dropped.
+    const editor = await addWriter(cached.database.db, 'editor');
+    await cached.gql(`mutation ($ids: [ID!]!) { moderateComments(ids: $ids, action: TRASH) { __typename } }`, { ids: [encodeGlobalId('Comment', ids[1]!)] }, { token: editor.token });
+    const fresh = await cached.gql(query);
+    expect(fresh.statements).toBeGreaterThan(0);
+    expect(fresh.data.post.commentCount).toBe(miss.data.post.commentCount - 1);
+    await cached.close();
   });
 });
 
