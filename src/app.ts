@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
 import { createResponseCache } from './cache.js';
@@ -48,8 +47,9 @@ export function createApp({ db, config, logger }: AppDeps) {
     logging: logger,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // GraphiQL with its assets inlined: no CDN, so it works offline and under a strict CSP.
-    renderGraphiQL,
+    // GraphiQL with its assets inlined: no CDN, so it works offline and under a strict CSP. Loaded
+    // on first use: the inlined bundle costs an API process ~45 MB that it may never need.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: { title: 'Palaver GraphiQL', defaultTabs: graphiqlTabs },
     // Expected errors carry an `extensions.code` and pass through. Anything else reaches the client
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),

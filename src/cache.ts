@@ -1,7 +1,8 @@
 import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
-import { createRedisCache } from '@envelop/response-cache-redis';
+import type { createRedisCache as CreateRedisCache } from '@envelop/response-cache-redis';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -137,8 +138,14 @@ export function createResponseCache(
   db: Db,
 ): { plugin: Plugin | null; changes: Changes; replays: Replays | null } {
   if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null };
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
-  const cache: Cache = redis ? (createRedisCache({ redis }) as Cache) : createInMemoryCache({ max: 10_000 });
+  // The Redis client is loaded only when configured (it costs a process ~12 MB).
+  const load = createRequire(import.meta.url);
+  const redis: Redis | null = config.redisUrl
+    ? new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : null;
+  const cache: Cache = redis
+    ? ((load('@envelop/response-cache-redis') as { createRedisCache: typeof CreateRedisCache }).createRedisCache({ redis }) as Cache)
+    : createInMemoryCache({ max: 10_000 });
   const drop = (entities: { typename: string; id?: string }[]) => cache.invalidate(entities);
   const generation = generations(redis);
 

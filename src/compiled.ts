@@ -11,6 +11,7 @@ import {
   postPage,
   postTree,
   type PostLookup,
+  type JsonText,
   type TreeField,
   type TreePage,
 } from './db/queries/post-tree.js';
@@ -214,7 +215,7 @@ function commentNodeKeys(fields: TreeField[], keys = new Set<string>(), inCommen
  * Any other object under the same key (an alias, the posts' own nodes) can only make the count
  * higher, so a tree within the budget is never refused here (the resolvers decide then).
  */
-function countComments(json: string, keys: Set<string>): number {
+function countComments(json: JsonText, keys: Set<string>): number {
   let count = 0;
   for (const key of keys) {
     const marker = `${JSON.stringify(key)} : {`;
@@ -224,15 +225,20 @@ function countComments(json: string, keys: Set<string>): number {
 }
 
 /**
- * Runs a compiled read: the response body, as Postgres wrote the JSON, or null when it holds more
- * comments than `budget` (then the resolvers answer, and refuse it with LIMIT_EXCEEDED).
+ * Runs a compiled read: the response body in pieces (Postgres's JSON among them, as the driver
+ * handed it over), or null when it holds more comments than `budget` (then the resolvers answer,
+ * and refuse it with LIMIT_EXCEEDED).
  */
-async function run(db: Db, compiled: CompiledRead, budget: number): Promise<string | null> {
+async function run(db: Db, compiled: CompiledRead, budget: number): Promise<JsonText[] | null> {
   const json = compiled.root === 'post' ? await postTree(db, compiled.lookup, compiled.fields) : await postPage(db, compiled.page, compiled.fields);
   if (countComments(json, compiled.commentNodes) > budget) return null;
-  const data = compiled.rootKeys.map(({ key, typename }) => `${JSON.stringify(key)}:${typename ? '"Query"' : json}`);
-  return `{"data":{${data.join(',')}}}`;
+  const body: JsonText[] = ['{"data":{'];
+  compiled.rootKeys.forEach(({ key, typename }, i) => body.push(`${i ? ',' : ''}${JSON.stringify(key)}:`, typename ? '"Query"' : json));
+  body.push('}}');
+  return body;
 }
+
+const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).join('');
 
 /**
  * Compiled plans, a shortcut past yoga (see shortcuts.ts): for a request that yoga answered with
@@ -254,7 +260,7 @@ export class CompiledPlans implements Shortcut {
   async answer(key: string, res: ServerResponse): Promise<boolean> {
     const plan = this.plans.get(key);
     if (!plan) return false;
-    let body: string | null;
+    let body: JsonText[] | null;
     try {
       body = await run(this.db, plan.compiled, this.budget);
     } catch (error) {
@@ -263,7 +269,12 @@ export class CompiledPlans implements Shortcut {
     }
     if (body === null) return false;
     this.served++;
-    res.writeHead(200, { ...plan.headers, 'content-length': Buffer.byteLength(body) }).end(body);
+    const length = body.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+    res.writeHead(200, { ...plan.headers, 'content-length': length });
+    // Corked: the pieces leave in one write.
+    res.cork();
+    for (const piece of body) res.write(piece);
+    res.end();
     return true;
   }
 
@@ -296,7 +307,7 @@ export function useCompiledReads(plans: CompiledPlans | null): Plugin<Context> {
         const operation = operations.length === 1 ? operations[0] : undefined;
         const compiled = operation && !context.viewer ? compile(operation, (args.variableValues ?? {}) as Variables) : null;
         if (!compiled) return executeFn(args);
-        let body: string | null;
+        let body: JsonText[] | null;
         try {
           body = await run(context.db, compiled, context.services.config.limits.commentBudget);
         } catch (error) {
@@ -305,7 +316,7 @@ export function useCompiledReads(plans: CompiledPlans | null): Plugin<Context> {
           return executeFn(args);
         }
         if (body === null) return executeFn(args);
-        const text = body;
+        const text = bodyText(body);
         const parse = () => (JSON.parse(text) as { data: Record<string, unknown> }).data;
         if (!plans) return { data: parse() };
         const keyed = keyedRequest(args.contextValue as object);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -61,6 +61,13 @@ export function createDb(options: DatabaseOptions): Database {
       connection: { application_name: 'palaver' },
     });
     const db = drizzlePostgres({ client, ...config });
+    rawJson.set(db, async (query) => {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      config.logger.logQuery(text, params);
+      // `.raw()`: the column as the Buffer it arrived in, never decoded into a string.
+      const [row] = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).raw();
+      return (row?.[0] as Buffer | null | undefined) ?? null;
+    });
     const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
       const connection = await client.reserve();
       try {
@@ -78,6 +85,22 @@ export function createDb(options: DatabaseOptions): Database {
   const client = new PGlite(options.pgliteDir);
   const db = drizzlePglite({ client, ...config });
   return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close: () => client.close() };
+}
+
+const dialect = new PgDialect();
+const rawJson = new WeakMap<Db, (query: SQL) => Promise<Buffer | null>>();
+
+/**
+ * Runs a statement whose one row and column is JSON text (or nothing), and returns that text as
+ * the driver received it: with postgres.js, the bytes off the socket, never turned into a string
+ * (a deep thread's megabyte of JSON goes from Postgres to the response as it is); with PGlite (or
+ * inside a transaction), a string. Null when there is no row or the value is null.
+ */
+export async function queryJson(db: Db, query: SQL): Promise<Buffer | string | null> {
+  const raw = rawJson.get(db);
+  if (raw) return raw(query);
+  const [row] = await queryRows<Record<string, string | null>>(db, query);
+  return row ? (Object.values(row)[0] ?? null) : null;
 }
 
 /** Runs a raw statement and returns its rows, whichever driver answers. */

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../client.js';
+import { queryJson, type Db } from '../client.js';
 import { publicPost, publicPostCondition } from './posts.js';
 
 /*
@@ -147,28 +147,30 @@ function pageSql(connection: Extract<TreeField, { kind: 'comments' }>, where: st
 
 export type PostLookup = { slug: string } | { id: number };
 
+/** JSON text as the driver hands it over (see queryJson). */
+export type JsonText = Buffer | string;
+
 /**
- * The public post found by `lookup` as the JSON object `fields` describe, or null: as JSON text,
- * so that it can go into the response as Postgres wrote it.
+ * The public post found by `lookup` as the JSON object `fields` describe, or `null`: as JSON
+ * text, so that it can go into the response as Postgres wrote it.
  */
-export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]): Promise<string> {
+export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]): Promise<JsonText> {
   const where: SQL = 'slug' in lookup ? sql`p.slug = ${lookup.slug}` : sql`p.id = ${lookup.id}`;
-  const [row] = await queryRows<{ post: string }>(
+  const post = await queryJson(
     db,
-    sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))}::text as post
+    sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))}::text
         from posts p join authors a on a.id = p.author_id
         where ${where} and ${publicPost}`,
   );
-  return row?.post ?? 'null';
+  return post ?? 'null';
 }
 
 /** A page of public posts (newest first unless ascending), as the connection `fields` describe. */
-export async function postPage(db: Db, page: TreePage, fields: TreeField[]): Promise<string> {
+export async function postPage(db: Db, page: TreePage, fields: TreeField[]): Promise<JsonText> {
   // The order of listPosts, which posts_public_idx serves.
   const direction = page.descending ? 'desc' : 'asc';
   const order = `coalesce(p.published_at, p.created_at) ${direction}, p.id ${direction}`;
   const rows = `(select * from posts p where ${publicPostCondition} order by ${order} limit ${page.limit}) p
     join authors a on a.id = p.author_id`;
-  const [row] = await queryRows<{ posts: string }>(db, sql`select ${sql.raw(connectionSql(fields, rows, order, 0))}::text as posts`);
-  return row!.posts;
+  return (await queryJson(db, sql`select ${sql.raw(connectionSql(fields, rows, order, 0))}::text`))!;
 }
