@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { queryRows, type Db } from './db/client.js';
 import { encodeGlobalId } from './schema/ids.js';
-import { keyedRequest, type Shortcut } from './shortcuts.js';
+import { isSingleJsonResponse, keyedRequest, type Shortcut } from './shortcuts.js';
 
 /*
  * The response cache for public reads. Only anonymous requests are cached, all sharing one
@@ -220,7 +220,7 @@ export function createResponseCache(
         const { req, key } = keyedRequest(serverContext) ?? {};
         const responseId = req && responseIds.get(req);
         const seen = req && results.get(req);
-        if (!key || !responseId || seen?.body === undefined || response.status !== 200) return;
+        if (!key || !responseId || seen?.body === undefined || !isSingleJsonResponse(response)) return;
         const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
         const body = Buffer.from(seen.body);
         headers['content-length'] = body.length;

@@ -1,4 +1,5 @@
 import { Kind, type ExecutionArgs, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import type { SQL } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from './context.js';
@@ -8,26 +9,27 @@ import {
   commentAuthorScalars,
   commentScalars,
   postScalars,
-  postPage,
-  postTree,
-  type PostLookup,
+  postPageQuery,
+  postTreeQuery,
+  readJson,
   type JsonText,
+  type PostLookup,
   type TreeField,
-  type TreePage,
 } from './db/queries/post-tree.js';
 import type { Logger } from './logger.js';
 import { keyOf } from './schema/ids.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/pagination.js';
-import { keyedRequest, type Shortcut } from './shortcuts.js';
+import { isSingleJsonResponse, keyedRequest, type Shortcut } from './shortcuts.js';
 
 /*
- * Compiled reads. The read that post pages and thread views send — one post by slug or ID, its
- * fields and author, and its comments with replies nested to any depth, each level paged with
- * `first` — is answered by one SQL statement that builds the response JSON in Postgres
- * (db/queries/post-tree.ts), instead of a statement per level and graphql-js resolving thousands
- * of objects one field at a time (which was most of the deep thread's CPU and memory).
+ * Compiled reads. The reads that front pages, post pages and thread views send — a first page of
+ * posts, or one post by slug or ID, with post fields, the author, and comments with replies nested
+ * to any depth, each level paged with `first` — are answered by one SQL statement that builds the
+ * response JSON in Postgres (db/queries/post-tree.ts), instead of a statement per level and
+ * graphql-js resolving thousands of objects one field at a time (which was most of the deep
+ * thread's CPU and memory).
  *
- * Only that exact shape is compiled, for anonymous requests; anything else — another root field,
+ * Only those shapes are compiled, for anonymous requests; anything else — another root field,
  * fragments, directives, cursors, `pageInfo`, `totalCount`, an argument that the resolvers would
  * refuse, a token holder (who may see drafts and held comments) — runs through the resolvers as
  * usual, and so does a tree that turns out larger than the comment budget (so that it gets the
@@ -90,16 +92,16 @@ function scalarsPlan<K extends string>(
 ): TreeField {
   const name = field.name.value;
   if (name === '__typename') return { key: keyOfField(field), kind: 'typename', typename };
-  if (field.arguments?.length && !objects[name]) refuse();
-  if (Object.hasOwn(scalars, name)) return field.selectionSet ? refuse() : toField(keyOfField(field), name as K);
-  return objects[name]?.(field) ?? refuse();
+  if (Object.hasOwn(scalars, name)) {
+    return field.selectionSet || field.arguments?.length ? refuse() : toField(keyOfField(field), name as K);
+  }
+  return Object.hasOwn(objects, name) ? objects[name]!(field) : refuse();
 }
 
-function selectionPlan(
-  field: FieldNode,
-  plan: (field: FieldNode) => TreeField,
-): TreeField[] {
+function selectionPlan(field: FieldNode, plan: (field: FieldNode) => TreeField): TreeField[] {
   const fields = fieldsOf(field.selectionSet).map(plan);
+  // A key asked twice is one field merged from both selections in GraphQL: left to the resolvers.
+  if (new Set(fields.map((f) => f.key)).size !== fields.length) refuse();
   // json_build_object takes at most 100 arguments: 50 keys and values.
   return fields.length > 50 ? refuse() : fields;
 }
@@ -160,15 +162,13 @@ function postPlan(field: FieldNode, variables: Variables): TreeField {
 }
 
 /** A compiled request: its one root field, `post` (by slug or ID) or `posts` (a first page). */
-export type CompiledRead = {
-  fields: TreeField[];
+export interface CompiledRead {
+  /** The one statement that answers it. */
+  query: SQL;
   commentNodes: Set<string>;
   /** The `data` object's keys in order: the root field's key, and any `__typename`s. */
   rootKeys: { key: string; typename: boolean }[];
-} & (
-  | { root: 'post'; lookup: PostLookup }
-  | { root: 'posts'; page: TreePage }
-);
+}
 
 /** The compiled form of a request, or null when it must go through the resolvers. */
 export function compile(operation: OperationDefinitionNode, variables: Variables): CompiledRead | null {
@@ -183,7 +183,7 @@ export function compile(operation: OperationDefinitionNode, variables: Variables
     if (root.name.value === 'posts') {
       const page = pageOf(root, variables, 'NEWEST_FIRST');
       const fields = connectionPlan(root, 'Post', (f) => postPlan(f, variables));
-      return { rootKeys, root: 'posts', page, fields, commentNodes: commentNodeKeys(fields) };
+      return { rootKeys, query: postPageQuery(page, fields), commentNodes: commentNodeKeys(fields) };
     }
     if (root.name.value !== 'post') return null;
     const { id, slug } = argumentsOf(root, ['id', 'slug'], variables);
@@ -192,7 +192,7 @@ export function compile(operation: OperationDefinitionNode, variables: Variables
     else if (typeof id === 'string' && slug == null) lookup = { id: keyOf(id, 'Post') };
     else return null;
     const fields = selectionPlan(root, (f) => postPlan(f, variables));
-    return { rootKeys, root: 'post', lookup, fields, commentNodes: commentNodeKeys(fields) };
+    return { rootKeys, query: postTreeQuery(lookup, fields), commentNodes: commentNodeKeys(fields) };
   } catch {
     // NotCompiled, or an ID the resolvers will refuse with a proper error.
     return null;
@@ -230,7 +230,7 @@ function countComments(json: JsonText, keys: Set<string>): number {
  * and refuse it with LIMIT_EXCEEDED).
  */
 async function run(db: Db, compiled: CompiledRead, budget: number): Promise<JsonText[] | null> {
-  const json = compiled.root === 'post' ? await postTree(db, compiled.lookup, compiled.fields) : await postPage(db, compiled.page, compiled.fields);
+  const json = await readJson(db, compiled.query);
   if (countComments(json, compiled.commentNodes) > budget) return null;
   const body: JsonText[] = ['{"data":{'];
   compiled.rootKeys.forEach(({ key, typename }, i) => body.push(`${i ? ',' : ''}${JSON.stringify(key)}:`, typename ? '"Query"' : json));
@@ -336,7 +336,7 @@ export function useCompiledReads(plans: CompiledPlans | null): Plugin<Context> {
     onResponse({ response, serverContext }) {
       const keyed = keyedRequest(serverContext);
       const compiled = keyed && answered.get(keyed.req);
-      if (plans && compiled && response.status === 200) plans.remember(keyed.key, compiled, Object.fromEntries(response.headers));
+      if (plans && compiled && isSingleJsonResponse(response)) plans.remember(keyed.key, compiled, Object.fromEntries(response.headers));
     },
   };
 }

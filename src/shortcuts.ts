@@ -47,6 +47,15 @@ export function keyedRequest(serverContext: object): { req: IncomingMessage; key
   return key ? { req: req!, key } : undefined;
 }
 
+/**
+ * Whether a response yoga sent is a single JSON document that a shortcut may stand for (not an
+ * event stream or a multipart response, whose bodies frame the result).
+ */
+export function isSingleJsonResponse(response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return response.status === 200 && /^application\/(graphql-response\+)?json\b/.test(type);
+}
+
 /** A Node listener that tries the shortcuts on GraphQL requests, and yoga otherwise. */
 export function listenerWithShortcuts(yoga: RequestListener, shortcuts: Shortcut[]): RequestListener {
   if (shortcuts.length === 0) return yoga;

@@ -165,6 +165,15 @@ describe('replays of cached responses', () => {
     }
   });
 
+  it('replays only single JSON responses, not event streams', async () => {
+    const served = h.app.replays!.served;
+    const first = await raw({ accept: 'text/event-stream' });
+    const second = await raw({ accept: 'text/event-stream' });
+    expect(first.type).toContain('text/event-stream');
+    expect(second).toEqual(first);
+    expect(h.app.replays!.served).toBe(served);
+  });
+
   it('never answers a request with credentials, nor a different request, from a replay', async () => {
     await cachedRead(FRONT);
     const served = h.app.replays!.served;

@@ -109,6 +109,8 @@ describe('compiled reads', () => {
       [`{ post(slug: "tree") { ...F } } fragment F on Post { ${thread} }`, {}],
       [`{ post(slug: "tree") { tags { slug } ${thread} } }`, {}],
       [`{ post(slug: "tree") { ${thread} } }`, { token }],
+      // The same key twice is one field merged from both selections.
+      [`{ post(slug: "tree") { ${thread} comments(first: 3) { edges { node { bodyHtml } } } } }`, {}],
     ] as const) {
       const result = await h.gql(query, {}, options);
       expect(result.errors).toBeUndefined();
@@ -195,6 +197,16 @@ describe('compiled plans', () => {
     expect(after.statements).toBe(1);
     expect(after.data.post.title).toBe('Replanned');
     expect({ ...after.data.post, title: 'Planned' }).toEqual(before.data.post);
+  });
+
+  it('stand only for single JSON responses, not event streams', async () => {
+    const query = `{ post(slug: "planned") { title } }`;
+    const served = web.app.plans!.served;
+    const first = await raw(query, { accept: 'text/event-stream' });
+    const second = await raw(query, { accept: 'text/event-stream' });
+    expect(first.type).toContain('text/event-stream');
+    expect(second).toEqual(first);
+    expect(web.app.plans!.served).toBe(served);
   });
 
   it('are not made for requests the resolvers answered, nor used with credentials', async () => {

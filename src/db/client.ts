@@ -62,7 +62,9 @@ export function createDb(options: DatabaseOptions): Database {
     });
     const db = drizzlePostgres({ client, ...config });
     rawJson.set(db, async (query) => {
-      const { sql: text, params } = dialect.sqlToQuery(query);
+      let rendered = renderedQueries.get(query);
+      if (!rendered) renderedQueries.set(query, (rendered = dialect.sqlToQuery(query)));
+      const { sql: text, params } = rendered;
       config.logger.logQuery(text, params);
       // `.raw()`: the column as the Buffer it arrived in, never decoded into a string.
       const [row] = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).raw();
@@ -89,6 +91,8 @@ export function createDb(options: DatabaseOptions): Database {
 
 const dialect = new PgDialect();
 const rawJson = new WeakMap<Db, (query: SQL) => Promise<Buffer | null>>();
+// A statement object run again (a compiled plan) is rendered to text once.
+const renderedQueries = new WeakMap<SQL, { sql: string; params: unknown[] }>();
 
 /**
  * Runs a statement whose one row and column is JSON text (or nothing), and returns that text as

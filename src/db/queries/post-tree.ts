@@ -150,27 +150,29 @@ export type PostLookup = { slug: string } | { id: number };
 /** JSON text as the driver hands it over (see queryJson). */
 export type JsonText = Buffer | string;
 
+
 /**
- * The public post found by `lookup` as the JSON object `fields` describe, or `null`: as JSON
- * text, so that it can go into the response as Postgres wrote it.
+ * The statement for the public post found by `lookup` as the JSON object `fields` describe (no
+ * row when there is none). Built once per compiled request: a repeat runs the same object.
  */
-export async function postTree(db: Db, lookup: PostLookup, fields: TreeField[]): Promise<JsonText> {
+export function postTreeQuery(lookup: PostLookup, fields: TreeField[]): SQL {
   const where: SQL = 'slug' in lookup ? sql`p.slug = ${lookup.slug}` : sql`p.id = ${lookup.id}`;
-  const post = await queryJson(
-    db,
-    sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))}::text
-        from posts p join authors a on a.id = p.author_id
-        where ${where} and ${publicPost}`,
-  );
-  return post ?? 'null';
+  return sql`select ${sql.raw(object(fields, (f) => fieldSql(f, 0)))}::text
+    from posts p join authors a on a.id = p.author_id
+    where ${where} and ${publicPost}`;
 }
 
-/** A page of public posts (newest first unless ascending), as the connection `fields` describe. */
-export async function postPage(db: Db, page: TreePage, fields: TreeField[]): Promise<JsonText> {
+/** The statement for a page of public posts (newest first unless not descending) as a connection. */
+export function postPageQuery(page: TreePage, fields: TreeField[]): SQL {
   // The order of listPosts, which posts_public_idx serves.
   const direction = page.descending ? 'desc' : 'asc';
   const order = `coalesce(p.published_at, p.created_at) ${direction}, p.id ${direction}`;
   const rows = `(select * from posts p where ${publicPostCondition} order by ${order} limit ${page.limit}) p
     join authors a on a.id = p.author_id`;
-  return (await queryJson(db, sql`select ${sql.raw(connectionSql(fields, rows, order, 0))}::text`))!;
+  return sql`select ${sql.raw(connectionSql(fields, rows, order, 0))}::text`;
+}
+
+/** Runs one of the statements above: its JSON text as the driver hands it over, `null` for no row. */
+export async function readJson(db: Db, query: SQL): Promise<JsonText> {
+  return (await queryJson(db, query)) ?? 'null';
 }
