@@ -11,7 +11,7 @@ import { CompiledPlans, useCompiledReads } from './compiled.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
-import { listenerWithShortcuts } from './shortcuts.js';
+import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
 
 export interface AppDeps {
   db: Db;
@@ -41,6 +41,7 @@ export function createApp({ db, config, logger }: AppDeps) {
   // With the response cache, repeats are replays of cached responses; without it, compiled reads
   // are rerun from their plans (src/shortcuts.ts).
   const plans = cache.replays ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
+  const shortcut: Shortcut = cache.replays ?? plans!;
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
@@ -61,7 +62,7 @@ export function createApp({ db, config, logger }: AppDeps) {
   });
   return {
     fetch: yoga.fetch,
-    listener: listenerWithShortcuts(yoga, cache.replays ? [cache.replays] : [plans!]),
+    listener: listenerWithShortcut(yoga, shortcut),
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,

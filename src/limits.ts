@@ -27,7 +27,8 @@ import { DEFAULT_PAGE_SIZE } from './schema/pagination.js';
  * level by level (50 replies of 50 replies…) would explode on any legitimate deep-thread query;
  * instead each list costs its page size weighted by how many lists it is nested in, which grows
  * with both width and depth. What a request really loads is bounded at run time by the comment
- * budget (loaders.ts), which stops loading past COMMENT_BUDGET comments.
+ * budget (loaders.ts), which stops loading past COMMENT_BUDGET comments (a compiled read over the
+ * budget is handed to the resolvers for that, see compiled.ts).
  * Every refusal carries `extensions.code: LIMIT_EXCEEDED`.
  */
 

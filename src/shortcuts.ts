@@ -5,7 +5,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
  * on these machines, even for `{ __typename }`: more than Postgres needs to answer a front page.
  * Clients repeat the very same requests (the same query and variables for the same page), so the
  * Node listener keys each anonymous GraphQL request by its raw bytes and lets a shortcut answer a
- * repeat of something yoga answered before, in the same way:
+ * repeat of something yoga answered before, in the same way (one of them, by configuration):
  * - replays (cache.ts): the exact bytes of a response the response cache still holds;
  * - compiled plans (compiled.ts): the statement a compiled read ran, run again for fresh data.
  * The first request always goes through yoga (parsing, validation, limits, execution), which
@@ -56,15 +56,14 @@ export function isSingleJsonResponse(response: Response): boolean {
   return response.status === 200 && /^application\/(graphql-response\+)?json\b/.test(type);
 }
 
-/** A Node listener that tries the shortcuts on GraphQL requests, and yoga otherwise. */
-export function listenerWithShortcuts(yoga: RequestListener, shortcuts: Shortcut[]): RequestListener {
-  if (shortcuts.length === 0) return yoga;
+/** A Node listener that tries the shortcut on GraphQL requests, and yoga otherwise. */
+export function listenerWithShortcut(yoga: RequestListener, shortcut: Shortcut): RequestListener {
   const answer = async (req: KeyedRequest, res: ServerResponse, body: Buffer | null) => {
     // @whatwg-node takes a Buffer on `req.body` as the request body, which was read here.
     if (body) req.body = body;
     const key = requestKey(req, body);
     if (key !== null) {
-      for (const shortcut of shortcuts) if (await shortcut.answer(key, res)) return;
+      if (await shortcut.answer(key, res)) return;
       req[REQUEST_KEY] = key;
     }
     yoga(req, res);
