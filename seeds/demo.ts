@@ -1,8 +1,8 @@
 /*
  * Palaver's demo content: one real WordPress post and its comment thread, built from the text
- * extraction in shared/seeds/000_0326b85a6d284f9d.txt (Chris Ladd's blog, Political Orphans,
- * February 2020). The text of the post and of every comment is the extraction's, verbatim; the
- * structure and the rest are judgment calls, recorded here:
+ * extraction in seeds/source/000_0326b85a6d284f9d.txt, a copy of the one in shared/seeds (Chris
+ * Ladd's blog, Political Orphans, February 2020). The text of the post and of every comment is
+ * the extraction's, verbatim; the structure and the rest are judgment calls, recorded here:
  *
  * - Thread shape follows the extraction's indentation (depth = indent / 2). Its numbering restarts
  *   where items were lost, so indentation wins over numbering. The blog caps threads at depth 3,

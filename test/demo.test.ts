@@ -4,8 +4,9 @@ import { demoPost } from '../seeds/demo.js';
 import { seedDemo } from '../src/domain/demo.js';
 import { createHarness, type Harness } from './harness.js';
 
-// The demo content keeps the shape of the thread in shared/seeds/000_0326b85a6d284f9d.txt.
-const source = readFileSync(new URL('../../shared/seeds/000_0326b85a6d284f9d.txt', import.meta.url), 'utf8');
+// The demo content keeps the shape of the thread in the extraction it came from, kept in the
+// repository (a copy of shared/seeds/000_0326b85a6d284f9d.txt) so that a lone checkout can check it.
+const source = readFileSync(new URL('../seeds/source/000_0326b85a6d284f9d.txt', import.meta.url), 'utf8');
 
 // Reading order: [depth, author name] (null for the placeholder of the missing parent).
 const expectedThread: [number, string | null][] = [
