@@ -7,6 +7,8 @@ import type { Role } from './db/schema.js';
 import { atLeast, canEditPost, canPublishPost } from './domain/roles.js';
 import { clientError } from './errors.js';
 import { decodeGlobalId, encodeGlobalId } from './schema/ids.js';
+import { maxItems } from './limits.js';
+import { MAX_PAGE_SIZE } from './schema/pagination.js';
 
 // Configuration only: every type lives in its own file under src/schema/.
 export const builder = new SchemaBuilder<{
@@ -66,5 +68,7 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: (globalId) => decodeGlobalId(globalId),
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    // Each ID is a lookup and an object in the response: as many as a page holds.
+    nodesQueryOptions: { args: { ids: { extensions: maxItems(MAX_PAGE_SIZE), description: `At most ${MAX_PAGE_SIZE}.` } } },
   },
 });

@@ -1,13 +1,17 @@
-import { Lexer, Source, TokenKind } from 'graphql';
+import { Lexer, Source, TokenKind, getNullableType, isInputObjectType, isInterfaceType, isListType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random, threadDrafts } from '../seeds/generate.js';
 import { addAuthor, addPost, addThread } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
+import { schema } from '../src/schema/index.js';
 
 /*
  * Query limits, each at its limit and one past it; the deep-thread query passes, 20 levels of
  * replies or the deep-thread query aliased 20 times are refused before any SQL runs; and the
- * per-request comment budget stops a request that loads too much.
+ * per-request comment budget stops a request that loads too much. Fragments spread within
+ * fragments are measured once each (a document that doubles its fields 150 times is refused as
+ * quickly as `{ __typename }` is answered), and list arguments have a length limit each.
  */
 const fields = 'id bodyHtml createdAt author { name }';
 const replies = (levels: number): string => (levels === 0 ? '' : `replies(first: 50) { edges { node { ${fields} ${replies(levels - 1)} } } }`);
@@ -109,13 +113,38 @@ describe('each limit, at it and one past it', () => {
   });
 
   it('cost, with page sizes from variables, weighted by nesting', async () => {
-    await expectOk(`{ posts(first: 100) { totalCount } }`);
-    await expectLimit(`{ posts(first: 100) { edges { node { tags { id } } } } }`, 'cost');
-    await expectOk(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, { n: 100 });
-    await expectLimit(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, 'cost', { n: 101 } as never);
-    // 30 posts with 35 of their author's posts each: 30 + 35 × 2 = 100 at the limit, one more is past it.
-    await expectOk(`{ posts(first: 30) { edges { node { author { posts(first: 35) { totalCount } } } } } }`);
-    await expectLimit(`{ posts(first: 30) { edges { node { author { posts(first: 36) { totalCount } } } } } }`, 'cost');
+    // Every field costs 1, a connection also its page size: 1 + 98 + 1 (totalCount) = 100.
+    await expectOk(`{ posts(first: 98) { totalCount } }`);
+    await expectLimit(`{ posts(first: 99) { totalCount } }`, 'cost');
+    await expectOk(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, { n: 97 });
+    await expectLimit(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, 'cost', { n: 98 } as never);
+    // 30 posts with 32 of their author's posts each: 30 + 32 × 2 for the lists and 6 fields: 100
+    // at the limit, one more is past it.
+    await expectOk(`{ posts(first: 30) { edges { node { author { posts(first: 32) { totalCount } } } } } }`);
+    await expectLimit(`{ posts(first: 30) { edges { node { author { posts(first: 33) { totalCount } } } } } }`, 'cost');
+    // The same through fragments: each is measured once and counted wherever it is spread.
+    await expectOk(`{ posts(first: 30) { ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`);
+    await expectLimit(`{ posts(first: 30) { ...P ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`, 'cost');
+  });
+
+  it('list arguments: nodes(ids:) takes at most 100 IDs, and costs their number like a page size', async () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => encodeGlobalId('Post', 1000 + i));
+    const nodes = `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
+    // 1 + 98 + 1 (id) = 100 at the limit here, one more is past it.
+    await expectOk(nodes, { ids: ids(98) });
+    await expectLimit(nodes, 'cost', { ids: ids(99) });
+    for (const [query, variables] of [
+      [nodes, { ids: ids(101) }],
+      [`{ nodes(ids: [${ids(101).map((id) => `"${id}"`).join(',')}]) { id } }`, {}],
+    ] as const) {
+      const result = await h.gql(query, variables);
+      expect(result.status).toBe(400);
+      expect(code(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0]!.extensions).toMatchObject({ argument: 'ids' });
+      expect(result.errors![0]!.message).toMatch(/at most 100/);
+      expect(result.statements).toBe(0);
+    }
+    expect((await h.gql(nodes, { ids: ids(100) })).data.nodes).toHaveLength(100);
   });
 
   it('the comment budget: a request may load exactly its budget, and stops past it', async () => {
@@ -127,5 +156,59 @@ describe('each limit, at it and one past it', () => {
     expect(code(over)).toBe('LIMIT_EXCEEDED');
     expect(over.errors![0]!.message).toMatch(/more than 50 comments/);
     expect(over.errors![0]!.extensions).toMatchObject({ limit: 'comments', max: 50 });
+  });
+});
+
+describe('fragments spread in fragments', () => {
+  // F0 spreads F1 twice, which spreads F2 twice, …: 2^levels fields once expanded.
+  const bomb = (levels: number) =>
+    `query { ...F0 } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on Query { __typename }`;
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const timed = async (query: string) => {
+    const times: number[] = [];
+    let last;
+    for (let i = 0; i < 7; i++) {
+      const start = performance.now();
+      last = await h.gql(query);
+      times.push(performance.now() - start);
+    }
+    return { time: median(times), result: last! };
+  };
+
+  it('are measured once each: 22 and 150 levels are refused for their cost, about as fast as { __typename } is answered', async () => {
+    const baseline = await timed('{ __typename }');
+    expect(baseline.result.data).toEqual({ __typename: 'Query' });
+    for (const levels of [22, 150]) {
+      const { time, result } = await timed(bomb(levels));
+      expect(code(result)).toBe('LIMIT_EXCEEDED');
+      expect(result.errors![0]!.extensions).toMatchObject({ limit: 'cost' });
+      expect(result.errors![0]!.extensions!.value).toBeGreaterThanOrEqual(2 ** levels);
+      expect(result.statements).toBe(0);
+      // A ratio, not a wall-clock threshold: exponential work took seconds at 22 levels.
+      expect(time / baseline.time, `${levels} levels: ${time.toFixed(2)} ms vs ${baseline.time.toFixed(2)} ms`).toBeLessThan(10);
+    }
+  });
+
+  it('a fragment spread many times still counts each time, through any depth', async () => {
+    const result = await h.gql(bomb(3));
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe('list arguments', () => {
+  it('every list argument in the schema declares its longest accepted value (extensions.maxItems)', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
+      for (const field of Object.values(type.getFields())) {
+        for (const arg of field.args) {
+          const listed = isListType(getNullableType(arg.type));
+          if (listed && typeof arg.extensions.maxItems !== 'number') missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(isInputObjectType(schema.getType('AddCommentInput'))).toBe(true);
   });
 });

@@ -24,6 +24,7 @@ import { inputKey, keyOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
+import { maxItems } from '../limits.js';
 
 export const CommentRef = builder.objectRef<CommentRecord>('Comment');
 
@@ -214,7 +215,7 @@ builder.queryFields((t) => ({
       type: CommentRef,
       description: 'Comments waiting for a moderator (pending and spam by default), on every post, newest first.',
       authScopes: { role: 'editor' },
-      args: { statuses: t.arg({ type: [CommentStatus], required: true, defaultValue: ['pending', 'spam'] }) },
+      args: { statuses: t.arg({ type: [CommentStatus], required: true, defaultValue: ['pending', 'spam'], extensions: maxItems(10) }) },
       resolve: async (_root, args, { db, loaders }) => {
         const page = pageFromArgs(args, 'Comment', true);
         const result = await loaders.moderationQueue(args.statuses, page);
@@ -267,7 +268,7 @@ builder.mutationFields((t) => ({
   moderateComments: t.field({
     type: ModerateCommentsPayload,
     description: 'Approve, hold, mark as spam, trash or delete up to 100 comments at once. Counts stay exact.',
-    args: { ids: t.arg.idList({ required: true }), action: t.arg({ type: ModerationAction, required: true }) },
+    args: { ids: t.arg.idList({ required: true, extensions: maxItems(100) }), action: t.arg({ type: ModerationAction, required: true }) },
     errors: { types: [ValidationError, NotFoundError], directResult: true },
     authScopes: { role: 'editor' },
     resolve: async (_root, args, context) => ({

@@ -9,6 +9,7 @@ import { inputKey, keyOf, keyOrNothing, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { isDescending, SortOrder } from './sort-order.js';
 import { TagRef } from './tag.js';
+import { maxItems } from '../limits.js';
 
 export const PostRef = builder.objectRef<PostRecord>('Post');
 
@@ -119,7 +120,11 @@ builder.queryFields((t) => ({
         author: t.arg.string({ description: 'Only posts by the author with this slug.' }),
         tag: t.arg.string({ description: 'Only posts with the tag with this slug.' }),
         search: t.arg.string({ description: 'Full-text search over title and body (web search syntax).' }),
-        status: t.arg({ type: [PostStatus], description: 'Only posts in these states (drafts are for writers and editors).' }),
+        status: t.arg({
+          type: [PostStatus],
+          description: 'Only posts in these states (drafts are for writers and editors).',
+          extensions: maxItems(10),
+        }),
         order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }),
       },
       resolve: async (_root, args, { db, access, loaders }) => {
