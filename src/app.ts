@@ -29,7 +29,7 @@ export interface ServerContext {
  * `listener` (what server.ts listens with: the same, plus the shortcuts of src/shortcuts.ts).
  */
 export function createApp({ db, config, logger }: AppDeps) {
-  const cache = createResponseCache(config, db);
+  const cache = createResponseCache(config, db, logger);
   const services: Services = {
     db,
     changes: cache.changes,

@@ -1,16 +1,18 @@
-import { defaultBuildResponseCacheKey } from '@envelop/response-cache';
-import type { createRedisCache as CreateRedisCache } from '@envelop/response-cache-redis';
-import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { createHash } from 'node:crypto';
+import { defaultBuildResponseCacheKey, useResponseCache, type Cache } from '@envelop/response-cache';
 import type { Redis } from 'ioredis';
 import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { memoryStore, redisStore, type ResponseStore } from './cache-stores.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { queryRows, type Db } from './db/client.js';
+import { databaseIdentity, queryRows, type Db } from './db/client.js';
+import type { Logger } from './logger.js';
+import { Replays } from './replays.js';
 import { encodeGlobalId } from './schema/ids.js';
-import { isSingleJsonResponse, keyedRequest, type Shortcut } from './shortcuts.js';
+import { isSingleJsonResponse, keyedRequest } from './shortcuts.js';
 
 /*
  * The response cache for public reads. Only anonymous requests are cached, all sharing one
@@ -23,17 +25,17 @@ import { isSingleJsonResponse, keyedRequest, type Shortcut } from './shortcuts.j
  * - what changes lists and counts (publishing, unpublishing, slugs, authors, tags):
  *   every cached response, since a list, a count or a `null` does not name what it would now
  *   hold. That is a new generation: the cache key includes it, so older responses are unreachable.
+ * A read that started before a write is not stored after it (the epoch, see cache-stores.ts).
  * A post scheduled for later becomes public without any write, so no response is cached for
  * longer than until the next scheduled publication.
- * With REDIS_URL the cache, its index of objects and the generation live in Redis, so that every
- * API process serves and invalidates the same responses.
+ * With REDIS_URL the cache, its index of objects and both counters live in Redis, under
+ * REDIS_PREFIX, so that every API process serves and invalidates the same responses.
  *
  * Serving a hit through yoga still costs its whole request pipeline, so each process also keeps
- * the exact bytes it sent for a cached request (`Replays`, a shortcut: see shortcuts.ts) and
- * answers a byte-identical repeat from them before yoga sees it. A replay is only an index into
- * the cache above, never a second cache: it is served only while the cache still holds the very
- * entry it was made from under the current generation, so every invalidation and expiry above
- * applies to it unchanged.
+ * the exact bytes it sent for a cached request (replays.ts, a shortcut: see shortcuts.ts).
+ *
+ * Responses carry no ETag: a key-derived one would name a request, not its content, and answer
+ * 304 with what a moderator has since removed. Request headers never reach the store as keys.
  */
 
 /** Writers await these before answering, so that the writer's next read is already fresh. */
@@ -44,110 +46,32 @@ export interface Changes {
 
 const noChanges: Changes = { comments: async () => {}, everything: async () => {} };
 
-const GENERATION = 'palaver:cache:generation';
-/** The cache generation: a counter in this process, or one shared by all processes in Redis. */
-function generations(redis: Redis | null) {
-  let local = 0;
-  return {
-    current: async () => (redis ? ((await redis.get(GENERATION)) ?? '0') : String(local)),
-    next: async () => {
-      if (redis) await redis.incr(GENERATION);
-      else local++;
-    },
-  };
-}
-
-/** What a replay of a response holds: exactly what yoga sent, and where the cache keeps it. */
-interface Replay {
-  responseId: string;
-  /**
-   * The cache's entry this replays: the stored object itself (in memory) or its stored JSON (in
-   * Redis). The same request re-cached after an invalidation is a different entry under the same
-   * responseId, so a replay is served only while the cache holds this very entry.
-   */
-  entry: unknown;
-  status: number;
-  headers: OutgoingHttpHeaders;
-  body: Buffer;
-}
-
-// Replays take at most this much memory per process; the oldest go first.
-const REPLAY_BYTES = 32 * 1024 * 1024;
-
-/** Byte-identical repeats of anonymous reads, answered before yoga from what yoga sent. */
-export class Replays implements Shortcut {
-  private readonly entries = new Map<string, Replay>();
-  private bytes = 0;
-  /** Requests answered from a replay (tests read it). */
-  served = 0;
-
-  /** `stored` answers the cache's entry for a responseId of the current generation, if any. */
-  constructor(private readonly stored: (responseId: string) => Promise<unknown>) {}
-
-  private async isCurrent({ responseId, entry }: Replay): Promise<boolean> {
-    return (await this.stored(responseId).catch(() => undefined)) === entry;
-  }
-
-  async answer(key: string, res: ServerResponse): Promise<boolean> {
-    const replay = await this.find(key);
-    if (replay) res.writeHead(replay.status, replay.headers).end(replay.body);
-    return replay !== null;
-  }
-
-  async find(key: string): Promise<Replay | null> {
-    const replay = this.entries.get(key);
-    if (!replay) return null;
-    if (await this.isCurrent(replay)) {
-      this.served++;
-      return replay;
-    }
-    this.forget(key);
-    return null;
-  }
-
-  /** Remembers `replay` as the replay of the entry the cache holds now, if `answers` that entry. */
-  async remember(key: string, replay: Omit<Replay, 'entry'>, answers: (entry: unknown) => boolean): Promise<void> {
-    if (replay.body.length > REPLAY_BYTES / 8) return;
-    const entry = await this.stored(replay.responseId).catch(() => undefined);
-    if (entry === undefined || entry === null) return;
-    try {
-      if (!answers(entry)) return;
-    } catch {
-      return;
-    }
-    this.forget(key);
-    this.entries.set(key, { ...replay, entry });
-    this.bytes += replay.body.length + key.length;
-    for (const oldest of this.entries.keys()) {
-      if (this.bytes <= REPLAY_BYTES) break;
-      this.forget(oldest);
-    }
-  }
-
-  private forget(key: string) {
-    const replay = this.entries.get(key);
-    if (!replay) return;
-    this.entries.delete(key);
-    this.bytes -= replay.body.length + key.length;
-  }
-
+/**
+ * Where this deployment's keys live in Redis: REDIS_PREFIX, or one derived from the database's
+ * identity, so that two deployments on two databases sharing one Redis never share a key, while
+ * every process on one database does.
+ */
+export async function redisPrefix(config: Config, db: Db): Promise<string> {
+  if (config.redisPrefix !== undefined) return config.redisPrefix;
+  const identity = await databaseIdentity(db);
+  return `palaver:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}:`;
 }
 
 export function createResponseCache(
   config: Config,
   db: Db,
+  logger: Logger,
 ): { plugin: Plugin | null; changes: Changes; replays: Replays | null } {
   if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null };
-  // The Redis client is loaded only when configured (it costs a process ~12 MB).
-  const load = createRequire(import.meta.url);
-  const redis: Redis | null = config.redisUrl
-    ? new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    : null;
-  const cache: Cache = redis
-    ? ((load('@envelop/response-cache-redis') as { createRedisCache: typeof CreateRedisCache }).createRedisCache({ redis }) as Cache)
-    : createInMemoryCache({ max: 10_000 });
-  const drop = (entities: { typename: string; id?: string }[]) => cache.invalidate(entities);
-  const generation = generations(redis);
+  let store: ResponseStore;
+  if (config.redisUrl) {
+    // The Redis client is loaded only when configured (it costs a process ~12 MB).
+    const load = createRequire(import.meta.url);
+    const redis: Redis = new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    const prefix = redisPrefix(config, db);
+    void prefix.then((p) => logger.info(`Response cache in Redis, keys under ${p}`), () => {});
+    store = redisStore(redis, prefix);
+  } else store = memoryStore();
 
   // When the next scheduled post goes public; refreshed from the database at most once a second.
   let nextPublication = Number.POSITIVE_INFINITY;
@@ -162,14 +86,18 @@ export function createResponseCache(
     nextPublication = row?.at ? new Date(row.at).getTime() : Number.POSITIVE_INFINITY;
   };
 
-  // A replay is current while the cache holds its response and the generation has not moved on.
-  const replays = new Replays(async (responseId) => {
-    if (redis) {
-      // One round trip: the generation and the stored JSON.
-      const [[, current], [, stored]] = (await redis.pipeline().get(GENERATION).get(responseId).exec()) as [[unknown, unknown], [unknown, unknown]];
-      return responseId.startsWith(`${(current as string | null) ?? '0'}:`) ? (stored ?? undefined) : undefined;
-    }
-    return responseId.startsWith(`${await generation.current()}:`) ? ((await cache.get(responseId)) ?? undefined) : undefined;
+  const replays = new Replays((responseId) => store.current(responseId));
+  // Per request (its GraphQL context): the epoch read with its key, before it read anything else.
+  const epochs = new WeakMap<object, number>();
+  // The store as the plugin sees it for one request: its responses are stored only in its epoch.
+  const cacheFor = (context: Record<string, unknown>): Cache => ({
+    get: (key) => store.get(key) as ReturnType<Cache['get']>,
+    set(key, result, entities, ttl) {
+      const epoch = epochs.get(context);
+      if (epoch === undefined) return;
+      return store.set(key, result, entities, ttl, epoch).catch((error: unknown) => logger.warn('Could not store a response in the cache:', error));
+    },
+    invalidate: (entities) => store.invalidate(entities),
   });
   // Per request that may be replayed (by its Node request): the cache's key for it, the result
   // and the exact body yoga serialized.
@@ -177,12 +105,14 @@ export function createResponseCache(
   const results = new WeakMap<IncomingMessage, { result: object; body?: string }>();
 
   const plugin = useResponseCache<Context>({
-    cache,
+    cache: cacheFor,
     ttl: config.responseCacheTtlSeconds * 1000,
     session: () => null,
-    enabled: (request) => !request.headers.get('authorization'),
+    enabled: (context) => !(context as unknown as { request: Request }).request.headers.get('authorization'),
     buildResponseCacheKey: async (params) => {
-      const key = `${await generation.current()}:${await defaultBuildResponseCacheKey(params)}`;
+      const { generation, epoch } = await store.state();
+      epochs.set(params.context as object, epoch);
+      const key = `${generation}:${await defaultBuildResponseCacheKey(params)}`;
       const keyed = keyedRequest(params.context as object);
       if (keyed) responseIds.set(keyed.req, key);
       return key;
@@ -198,11 +128,10 @@ export function createResponseCache(
   return {
     plugin: {
       ...plugin,
-      onDispose: () => redis?.quit(),
+      onDispose: () => store.close(),
       // Keep the schedule fresh before the cache decides how long to keep a response.
-      async onRequest(payload) {
+      async onRequest() {
         await refreshSchedule();
-        return plugin.onRequest?.(payload);
       },
       // Keep the exact bytes yoga sends for a request the listener may replay.
       onResultProcess({ result, setResult, serverContext }) {
@@ -227,7 +156,7 @@ export function createResponseCache(
         // Replayable only if this answer is what the cache holds: the very data the memory cache
         // keeps (stored by this request or served from it), or, in Redis, equal data.
         const { data } = seen.result as { data?: unknown };
-        const answers = redis
+        const answers = config.redisUrl
           ? (entry: unknown) => JSON.stringify((JSON.parse(entry as string) as { data?: unknown }).data) === JSON.stringify(data)
           : (entry: unknown) => (entry as { data?: unknown }).data === data;
         // Not awaited: the response goes out now; the replay is ready for the next request.
@@ -237,15 +166,14 @@ export function createResponseCache(
     replays,
     changes: {
       async comments(postId, commentIds) {
-        await drop([
+        await store.invalidate([
           { typename: 'Post', id: encodeGlobalId('Post', postId) },
           ...commentIds.map((id) => ({ typename: 'Comment', id: encodeGlobalId('Comment', id) })),
         ]);
       },
       async everything() {
         checkedAt = 0;
-        await generation.next();
-        await drop(['Post', 'Comment', 'Author', 'Tag'].map((typename) => ({ typename })));
+        await store.nextGeneration();
       },
     },
   };

@@ -49,6 +49,14 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,100}$/, 'must be 1–100 letters, digits or : . _ -')
+    .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('*')
+    .refine((value) => value.trim() === '*' || (list(value).length > 0 && list(value).every(isOrigin)), 'must be * or comma-separated origins like https://example.com'),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -61,6 +69,16 @@ const list = (value: string) =>
     .split(/[,\n]/)
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** `https://example.com` or `http://localhost:3000`: a scheme, a host and maybe a port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 function isAddressOrSubnet(value: string): boolean {
   const [address, bits, extra] = value.split('/');
@@ -85,6 +103,10 @@ export type Config = Readonly<{
   responseCacheTtlSeconds: number;
   /** Keep the response cache in Redis, shared by every API process; otherwise in memory. */
   redisUrl: string | undefined;
+  /** Prefix of every key Palaver writes to Redis; unset: derived from the database's identity. */
+  redisPrefix: string | undefined;
+  /** Browser origins allowed to call the API with credentials; null: any origin, without credentials. */
+  corsOrigins: readonly string[] | null;
   comments: Readonly<{
     maxDepth: number;
     /** How long a guest may edit or delete their own comment, in milliseconds. */
@@ -136,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: e.METRICS,
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    corsOrigins: e.CORS_ORIGINS.trim() === '*' ? null : Object.freeze(list(e.CORS_ORIGINS).map((origin) => origin.replace(/\/$/, ''))),
     comments: Object.freeze({
       maxDepth: e.MAX_COMMENT_DEPTH,
       editWindowMs: e.COMMENT_EDIT_MINUTES * 60_000,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { redisPrefix } from '../src/cache.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
 import { backend, createHarness, type Harness } from './harness.js';
@@ -47,6 +48,57 @@ async function cachedRead(query: string) {
   expect(h.app.replays!.served).toBe(served + 1);
   expect(second.data).toEqual(first.data);
   return first;
+}
+
+
+/*
+ * The moderation race: 8 readers of one post keep reading it in 48 variants (`first:` values,
+ * half through the compiled read, half through the resolvers), so that reads which miss the
+ * cache are in flight while a moderator marks a comment as spam. A read that started before the
+ * moderation may finish after it dropped the cached responses; it must not store what it read.
+ * After each round every variant is read again: none may still show the comment. Then the
+ * comment is approved again for the next round.
+ */
+const RACE_MARKER = 'Race marker';
+const RACE_VARIANTS = 48;
+const raceQuery = (i: number) =>
+  `{ post(slug: "race") { comments(first: ${1 + (i % 12)}) { ${i % 2 ? 'pageInfo { hasNextPage } ' : ''}edges { node { bodyHtml replies(first: ${1 + Math.floor(i / 12)}) { edges { node { bodyHtml } } } } } } } }`;
+
+async function addRaceThread(db: Harness['database']['db']): Promise<number> {
+  const post = await addPost(db, { authorId: await addAuthor(db), slug: 'race' });
+  const drafts = [draft(null, 0, { bodyMarkdown: RACE_MARKER })];
+  for (let i = 1; i <= 12; i++) drafts.push(draft(null, i * 10), draft(drafts.length - 1, i * 10 + 1), draft(drafts.length - 1, i * 10 + 2));
+  return (await addThread(db, post, drafts))[0]!;
+}
+
+async function staleAfterModerationRounds(
+  rounds: number,
+  readers: ((query: string) => Promise<unknown>)[],
+  moderate: (action: 'SPAM' | 'APPROVE') => Promise<void>,
+): Promise<{ stale: number; reads: number }> {
+  let stale = 0;
+  let reads = 0;
+  for (let round = 0; round < rounds; round++) {
+    let stop = false;
+    const loops = Array.from({ length: 8 }, async (_, reader) => {
+      const read = readers[reader % readers.length]!;
+      for (let i = reader * 6; !stop; i++) {
+        await read(raceQuery(i % RACE_VARIANTS));
+        reads++;
+      }
+    });
+    await sleep(3 + (round % 5) * 4);
+    await moderate('SPAM');
+    stop = true;
+    await Promise.all(loops);
+    for (let i = 0; i < RACE_VARIANTS; i++) {
+      for (const read of readers) {
+        if (JSON.stringify(await read(raceQuery(i))).includes(RACE_MARKER)) stale++;
+      }
+    }
+    await moderate('APPROVE');
+  }
+  return { stale, reads };
 }
 
 describe('response cache', () => {
@@ -147,6 +199,19 @@ describe('response cache', () => {
   });
 });
 
+describe('response cache in memory, racing moderation', () => {
+  it('stores no response read before a moderation after it: zero stale keys in 12 rounds', async () => {
+    const raceId = encodeGlobalId('Comment', await addRaceThread(h.database.db));
+    const { stale, reads } = await staleAfterModerationRounds(
+      12,
+      [(query) => h.gql(query).then((r) => r.data)],
+      async (action) => void (await moderate(raceId, action)),
+    );
+    expect(reads).toBeGreaterThan(12 * 8);
+    expect(stale).toBe(0);
+  });
+});
+
 describe('replays of cached responses', () => {
   const raw = async (headers: Record<string, string>, query = FRONT) => {
     const response = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
@@ -240,13 +305,34 @@ describe('response cache in Redis', () => {
     expect(await redis.dbsize()).toBeGreaterThan(0);
   });
 
+  it('stores no response read before a moderation after it, on either process: zero stale keys in 8 rounds', async ({ skip }) => {
+    if (!available) skip();
+    const raceId = encodeGlobalId('Comment', await addRaceThread(a.database.db));
+    const editor = await addWriter(a.database.db, 'editor');
+    const { stale } = await staleAfterModerationRounds(
+      8,
+      [(query) => a.gql(query).then((r) => r.data), async (query) => (await readOnB(query)).data],
+      async (action) => {
+        const result = await a.gql(`mutation ($ids: [ID!]!, $action: ModerationAction!) { moderateComments(ids: $ids, action: $action) { __typename } }`, { ids: [raceId], action }, { token: editor.token });
+        expect(result.data.moderateComments.__typename).toBe('ModerateCommentsPayload');
+      },
+    );
+    expect(stale).toBe(0);
+  });
+
   it("does not replay a response another process's write made stale", async ({ skip }) => {
     if (!available) skip();
     const query = `{ post(slug: "shared") { commentCount } }`;
     const before = (await a.gql(query)).data.post.commentCount;
+    // The replay is kept once Redis confirmed the entry, a round trip after the response went out.
+    let replayed = false;
+    for (let i = 0; i < 50 && !replayed; i++) {
+      const before = a.app.replays!.served;
+      expect((await a.gql(query)).statements).toBe(0);
+      replayed = a.app.replays!.served === before + 1;
+    }
+    expect(replayed).toBe(true);
     const served = a.app.replays!.served;
-    expect((await a.gql(query)).statements).toBe(0);
-    expect(a.app.replays!.served).toBe(served + 1);
 
     const postId = (await readOnB(`{ post(slug: "shared") { id } }`)).data.post.id;
     const response = await b.fetch('http://b/graphql', {
@@ -261,6 +347,65 @@ describe('response cache in Redis', () => {
     const fresh = await a.gql(query);
     expect(fresh.data.post.commentCount).toBe(before + 1);
     expect(fresh.statements).toBeGreaterThan(0);
-    expect(a.app.replays!.served).toBe(served + 1);
+    expect(a.app.replays!.served).toBe(served);
+  });
+
+  it('keeps two deployments on two databases apart in one Redis: each key under its own prefix', async ({ skip }) => {
+    if (!available) skip();
+    const other = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url }, { http: true });
+    try {
+      for (const [harness, title] of [[a, 'Production'], [other, 'Demo']] as const) {
+        await addPost(harness.database.db, { authorId: await addAuthor(harness.database.db), slug: 'same-slug', title });
+      }
+      const query = `{ post(slug: "same-slug") { title } }`;
+      expect((await a.gql(query)).data.post.title).toBe('Production');
+      expect((await a.gql(query)).statements).toBe(0);
+      const demo = await other.gql(query);
+      expect(demo.data.post.title).toBe('Demo');
+      expect(demo.statements).toBeGreaterThan(0);
+      expect((await other.gql(query)).data.post.title).toBe('Demo');
+      expect((await a.gql(query)).data.post.title).toBe('Production');
+
+      const [prefixA, prefixOther] = [await redisPrefix(loadConfig({ REDIS_URL: url }), a.database.db), await redisPrefix(loadConfig({ REDIS_URL: url }), other.database.db)];
+      expect(prefixA).toMatch(/^palaver:[0-9a-f]{16}:$/);
+      expect(prefixOther).not.toBe(prefixA);
+      const keys = await redis.keys('*');
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((key) => !key.startsWith(prefixA) && !key.startsWith(prefixOther))).toEqual([]);
+      expect(keys.some((key) => key.startsWith(prefixOther))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('puts every key under REDIS_PREFIX when it is set', async ({ skip }) => {
+    if (!available) skip();
+    const named = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', REDIS_URL: url, REDIS_PREFIX: 'staging:' }, { http: true });
+    try {
+      await addPost(named.database.db, { authorId: await addAuthor(named.database.db), slug: 'named' });
+      await named.gql(`{ post(slug: "named") { title } }`);
+      expect((await named.gql(`{ post(slug: "named") { title } }`)).statements).toBe(0);
+      expect((await redis.keys('staging:*')).length).toBeGreaterThan(0);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('never lets a request header reach Redis: If-None-Match is answered normally, never a 500', async ({ skip }) => {
+    if (!available) skip();
+    const query = `{ post(slug: "shared") { title } }`;
+    const plain = await a.gql(query);
+    for (const value of ['Post', 'Comment:1', 'palaver:cache:generation', '0:abc', '"*"', '*', 'x'.repeat(5000)]) {
+      for (const extra of [{}, { 'if-modified-since': new Date().toUTCString() }] as Record<string, string>[]) {
+        const response = await fetch(`${a.origin}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'if-none-match': value, ...extra },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.status, value).toBe(200);
+        expect(response.headers.get('etag')).toBeNull();
+        expect(((await response.json()) as any).data).toEqual(plain.data);
+      }
+    }
   });
 });

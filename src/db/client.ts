@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -80,13 +81,40 @@ export function createDb(options: DatabaseOptions): Database {
         connection.release();
       }
     };
+    // The cluster's system identifier tells two servers apart even when both are "localhost"
+    // (a role may be refused pg_control_system(): then the server's address stands for it).
+    identities.set(db, async () => {
+      const [row] = await client.unsafe<{ name: string; system: string }[]>(
+        `select current_database() as name, coalesce(inet_server_addr()::text, '') || ':' || coalesce(inet_server_port()::text, '') as system`,
+      );
+      const system = await client
+        .unsafe<{ id: string }[]>('select system_identifier::text as id from pg_control_system()')
+        .then(([r]) => r!.id, () => `${new URL(options.databaseUrl!).host}/${row!.system}`);
+      return `postgres:${system}/${row!.name}`;
+    });
     return { db, kind: 'postgres', statements, exclusive, close: () => client.end({ timeout: 5 }) };
   }
 
   if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
   const client = new PGlite(options.pgliteDir);
   const db = drizzlePglite({ client, ...config });
+  const identity = `pglite:${options.pgliteDir ? realpathSync(options.pgliteDir) : `memory:${randomUUID()}`}`;
+  identities.set(db, async () => identity);
   return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close: () => client.close() };
+}
+
+const identities = new WeakMap<Db, () => Promise<string>>();
+const memoized = new WeakMap<Db, Promise<string>>();
+
+/**
+ * What names this database and no other, the same in every process that opens it: for a Postgres
+ * server, its cluster's system identifier and the database's name; for PGlite, its directory (an
+ * in-memory one is unique to the object). Keys shared with other deployments (Redis) derive from it.
+ */
+export function databaseIdentity(db: Db): Promise<string> {
+  let identity = memoized.get(db);
+  if (!identity) memoized.set(db, (identity = identities.get(db)!()));
+  return identity;
 }
 
 const dialect = new PgDialect();
