@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/client.js';
+import { createDb, DatabaseInUseError, type Database } from '../src/db/client.js';
 import { isEmpty, truncateAll } from '../src/db/queries/import.js';
 import { migrate } from '../src/db/migrate.js';
 import { defaultOptions, generate } from '../seeds/generate.js';
@@ -21,6 +21,8 @@ embedded PGlite in PGLITE_DIR).
   --deep-depth D       its maximum depth (default 12)
   --seed S             random seed (default ${defaultOptions.seed})
   --reset              empty the database first (required when it already has content)
+
+On the embedded database, stop the server first: one process at a time can open it.
 `;
 
 function count(name: string, value: string | undefined, fallback: number, min = 0): number {
@@ -94,7 +96,18 @@ try {
   }
   throw error;
 }
-const database = createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+let database: Database;
+try {
+  database = createDb({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    whenInUse: 'Stop it first, then run the generator again.',
+  });
+} catch (error) {
+  if (!(error instanceof DatabaseInUseError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 try {
   await migrate(database);
   if (args.reset) await truncateAll(database.db);

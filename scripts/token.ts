@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { createDb } from '../src/db/client.js';
+import { createDb, DatabaseInUseError } from '../src/db/client.js';
 import { authorsBySlugs } from '../src/db/queries/authors.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken, listTokens, revoke } from '../src/domain/authors.js';
@@ -13,7 +13,10 @@ const usage = `Usage:
   npm run token:revoke -- <id>
 
 Manages API tokens in the configured database (DATABASE_URL, or the embedded PGlite in PGLITE_DIR).
-A new token is printed once; only its hash is stored.`;
+A new token is printed once; only its hash is stored.
+
+On the embedded database, stop the server first: one process at a time can open it. While it
+runs, manage tokens through the API as an admin instead (createToken, apiTokens, revokeToken).`;
 
 const fail = (message: string, code = 2): never => {
   console.error(message);
@@ -33,6 +36,11 @@ try {
 }
 const { values, positionals } = parsed!;
 if (values.help || !command || !['create', 'list', 'revoke'].includes(command)) fail(usage, values.help ? 0 : 2);
+// The arguments are checked before the database is opened.
+const role = values.role as (typeof ROLES)[number];
+if (command === 'create' && (!values.author || !ROLES.includes(role))) fail(usage);
+const id = Number(positionals[0]);
+if (command === 'revoke' && (!Number.isInteger(id) || id < 1)) fail(usage);
 
 let config;
 try {
@@ -40,13 +48,23 @@ try {
 } catch (error) {
   fail(error instanceof ConfigError ? error.message : String(error), 1);
 }
-const database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir });
+// What to do instead while the server has the embedded database open.
+const throughApi = {
+  create: 'create the token through the API as an admin (the createToken mutation, e.g. in GraphiQL)',
+  list: 'list the tokens through the API as an admin (the apiTokens query, e.g. in GraphiQL)',
+  revoke: 'revoke the token through the API as an admin (the revokeToken mutation, e.g. in GraphiQL)',
+}[command as 'create' | 'list' | 'revoke'];
+let database;
+try {
+  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: `Stop it first, or ${throughApi}.` });
+} catch (error) {
+  if (error instanceof DatabaseInUseError) fail(error.message, 1);
+  throw error;
+}
 try {
   await migrate(database);
   const db = database.db;
   if (command === 'create') {
-    const role = values.role as (typeof ROLES)[number];
-    if (!values.author || !ROLES.includes(role)) fail(usage);
     const [author] = await authorsBySlugs(db, [values.author!]);
     if (!author) fail(`There is no author with slug "${values.author}".`, 1);
     const created = await createToken(db, { authorId: author!.id, role, name: values.name });
@@ -60,8 +78,6 @@ try {
       console.log(`${String(t.id).padStart(4)}  ${t.role.padEnd(11)} ${t.authorSlug.padEnd(20)} ${t.name}  (${state})`);
     }
   } else {
-    const id = Number(positionals[0]);
-    if (!Number.isInteger(id) || id < 1) fail(usage);
     await revoke(db, id);
     console.log(`Token ${id} revoked.`);
   }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createDb } from './db/client.js';
+import { createDb, DatabaseInUseError, type Database } from './db/client.js';
 import { analyze, isEmpty } from './db/queries/import.js';
 import { migrate } from './db/migrate.js';
 import { createToken } from './domain/authors.js';
@@ -18,11 +18,20 @@ try {
 }
 const logger = createLogger(config.logLevel);
 
-const database = createDb({
-  databaseUrl: config.databaseUrl,
-  pgliteDir: config.pgliteDir,
-  poolSize: config.databasePoolSize,
-});
+let database: Database;
+try {
+  database = createDb({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    poolSize: config.databasePoolSize,
+    whenInUse: 'Stop it first; to run several API processes, use Postgres (DATABASE_URL).',
+  });
+} catch (error) {
+  // Another process has the embedded database open: refuse before touching it, in one line.
+  if (!(error instanceof DatabaseInUseError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 logger.info(
   database.kind === 'pglite'
     ? `Database: embedded PGlite in ${config.pgliteDir}`

@@ -6,7 +6,10 @@ import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/p
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './lock.js';
 import * as schema from './schema.js';
+
+export { DatabaseInUseError } from './lock.js';
 
 export type Schema = typeof schema;
 /** The driver-independent drizzle database: PGlite and postgres.js share this interface. */
@@ -25,7 +28,8 @@ export interface Database {
   statements: StatementCounter;
   /**
    * Runs `fn` while holding a server-wide advisory lock, so that API processes starting together
-   * migrate and seed one at a time. PGlite has a single process, so there it just runs `fn`.
+   * migrate and seed one at a time. PGlite has a single process (its directory is locked to one),
+   * so there it just runs `fn`.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -37,8 +41,13 @@ const STARTUP_LOCK = 0x70616c61;
 export interface DatabaseOptions {
   /** A postgres:// URL; without it the embedded PGlite database is used. */
   databaseUrl?: string | undefined;
-  /** PGlite data directory; omitted means in memory (tests). */
+  /**
+   * PGlite data directory; omitted means in memory (tests). Only one process at a time may open
+   * it: createDb locks it first, and throws DatabaseInUseError if another process holds it.
+   */
   pgliteDir?: string | undefined;
+  /** What to tell the user to do when the PGlite directory is in use (ends that error's line). */
+  whenInUse?: string;
   poolSize?: number;
 }
 
@@ -95,12 +104,30 @@ export function createDb(options: DatabaseOptions): Database {
     return { db, kind: 'postgres', statements, exclusive, close: () => client.end({ timeout: 5 }) };
   }
 
-  if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
-  const client = new PGlite(options.pgliteDir);
+  let unlock = () => {};
+  if (options.pgliteDir) {
+    mkdirSync(options.pgliteDir, { recursive: true });
+    // Before PGlite reads or writes anything in it.
+    unlock = lockDataDir(options.pgliteDir, options.whenInUse);
+  }
+  let client;
+  try {
+    client = new PGlite(options.pgliteDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzlePglite({ client, ...config });
   const identity = `pglite:${options.pgliteDir ? realpathSync(options.pgliteDir) : `memory:${randomUUID()}`}`;
   identities.set(db, async () => identity);
-  return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close: () => client.close() };
+  const close = async () => {
+    try {
+      await client.close();
+    } finally {
+      unlock();
+    }
+  };
+  return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close };
 }
 
 const identities = new WeakMap<Db, () => Promise<string>>();
