@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
+import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { graphiqlTabs } from './graphiql.js';
 import { CompiledPlans, useCompiledReads } from './compiled.js';
@@ -48,6 +49,8 @@ export function createApp({ db, config, logger }: AppDeps) {
     logging: logger,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // CORS_ORIGINS; cross-origin.ts also keeps CSRF out (JSON bodies only).
+    cors: corsPolicy(config),
     // GraphiQL with its assets inlined: no CDN, so it works offline and under a strict CSP. Loaded
     // on first use: the inlined bundle costs an API process ~45 MB that it may never need.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -56,13 +59,14 @@ export function createApp({ db, config, logger }: AppDeps) {
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
     // and yoga logs the original error with its stack through `logger`.
     maskedErrors: { isDev: false },
-    // Order matters: limits refuse before anything runs; compiled reads replace `execute`, which the
-    // response cache then wraps (its `__typename`/`id` fields included).
-    plugins: [useLimits(config.limits), useCompiledReads(plans), ...(cache.plugin ? [cache.plugin] : [])],
+    // Order matters: bodies that are not JSON are refused before they are read, limits before
+    // anything runs; compiled reads replace `execute`, which the response cache then wraps (its
+    // `__typename`/`id` fields included).
+    plugins: [useJsonBodiesOnly(), useLimits(config.limits), useCompiledReads(plans), ...(cache.plugin ? [cache.plugin] : [])],
   });
   return {
     fetch: yoga.fetch,
-    listener: listenerWithShortcut(yoga, shortcut),
+    listener: listenerWithShortcut(yoga, shortcut, logger),
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,

@@ -3,7 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from './context.js';
-import type { Db } from './db/client.js';
+import { renderStatement, type Db } from './db/client.js';
 import {
   authorScalars,
   commentAuthorScalars,
@@ -247,7 +247,8 @@ const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).joi
  * depends only on the request's bytes, never on the data, so it stays right as the data changes.
  */
 export class CompiledPlans implements Shortcut {
-  private readonly plans = new Map<string, { compiled: CompiledRead; headers: OutgoingHttpHeaders }>();
+  private readonly plans = new Map<string, { compiled: CompiledRead; headers: OutgoingHttpHeaders; size: number }>();
+  private bytes = 0;
   /** Requests answered from a plan (tests read it). */
   served = 0;
 
@@ -255,6 +256,7 @@ export class CompiledPlans implements Shortcut {
     private readonly db: Db,
     private readonly budget: number,
     private readonly logger: Logger,
+    private readonly capBytes = PLAN_BYTES,
   ) {}
 
   async answer(key: string, res: ServerResponse): Promise<boolean> {
@@ -279,14 +281,44 @@ export class CompiledPlans implements Shortcut {
   }
 
   remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
-    if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
     const { 'content-length': _length, ...rest } = headers;
-    this.plans.set(key, { compiled, headers: rest });
+    const size = planSize(key, compiled, rest);
+    if (size > this.capBytes / 8) return;
+    this.forget(key);
+    this.plans.set(key, { compiled, headers: rest, size });
+    this.bytes += size;
+    for (const oldest of this.plans.keys()) {
+      if (this.bytes <= this.capBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  /** Bytes held now (tests read it). */
+  get size(): number {
+    return this.bytes;
+  }
+
+  private forget(key: string) {
+    const plan = this.plans.get(key);
+    if (!plan) return;
+    this.plans.delete(key);
+    this.bytes -= plan.size;
   }
 }
 
-// Plans are small (a parsed request); the oldest go first past this many.
-const MAX_PLANS = 10_000;
+/** Plans take at most this much memory per process (the oldest go first). */
+export const PLAN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What a plan keeps alive, about: its statement twice (the statement object's pieces, and its text
+ * rendered for the driver), parameters, key and headers.
+ */
+function planSize(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders): number {
+  const { sql, params } = renderStatement(compiled.query);
+  let size = 2 * sql.length + JSON.stringify(params).length + key.length + 500;
+  for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length;
+  return size;
+}
 
 /**
  * The plugin. `plans`: answer with Postgres's JSON text as it is (instead of serializing `data`

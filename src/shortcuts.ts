@@ -1,16 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from './logger.js';
 
 /*
  * Shortcuts past yoga. Yoga's request pipeline costs about half a millisecond of CPU per request
  * on these machines, even for `{ __typename }`: more than Postgres needs to answer a front page.
  * Clients repeat the very same requests (the same query and variables for the same page), so the
- * Node listener keys each anonymous GraphQL request by its raw bytes and lets a shortcut answer a
- * repeat of something yoga answered before, in the same way (one of them, by configuration):
- * - replays (cache.ts): the exact bytes of a response the response cache still holds;
+ * Node listener keys each anonymous GraphQL request and lets a shortcut answer a repeat of
+ * something yoga answered before, in the same way (one of them, by configuration):
+ * - replays (replays.ts): the exact bytes of a response the response cache still holds;
  * - compiled plans (compiled.ts): the statement a compiled read ran, run again for fresh data.
  * The first request always goes through yoga (parsing, validation, limits, execution), which
  * marks it with its key so that a plugin can record how it was answered; a shortcut that cannot
  * answer (a replay gone stale, a failing statement) hands the request to yoga.
+ *
+ * The key is a hash of what shapes the response, read from the parsed request (the query, the
+ * operation name and the variables, not the raw bytes, so that padding a body, in `extensions`
+ * say, makes no new key) and the headers that shape a response (Accept picks the media type,
+ * Origin the CORS headers; cross-origin.ts keeps every other request header out of them, and
+ * test/shortcuts.test.ts proves it header by header).
  */
 
 export interface Shortcut {
@@ -22,19 +30,48 @@ const REQUEST_KEY = Symbol('palaver.requestKey');
 type KeyedRequest = IncomingMessage & { [REQUEST_KEY]?: string; body?: Buffer };
 
 // Larger request bodies are not worth keying (and are never a front page).
-const MAX_REQUEST_BYTES = 16 * 1024;
+const MAX_KEYED_BYTES = 16 * 1024;
+/** No request body may be larger (a post's body is at most 1,000,000 characters): 413 past it. */
+export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/** The GraphQL parameters of a request, as yoga would read them, or null if they are not plain. */
+function graphqlParams(req: IncomingMessage, body: Buffer | null): { query: unknown; operationName: unknown; variables: unknown } | null {
+  try {
+    if (body) {
+      const parsed: unknown = JSON.parse(body.toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+      return parsed as { query: unknown; operationName: unknown; variables: unknown };
+    }
+    const search = new URL(req.url ?? '', 'http://palaver').searchParams;
+    const variables = search.get('variables');
+    return { query: search.get('query'), operationName: search.get('operationName'), variables: variables === null ? null : JSON.parse(variables) };
+  } catch {
+    return null;
+  }
+}
 
 /**
- * The key of a request a shortcut may answer, or null when it must go through yoga: everything
- * that shapes the response (method, URL, body, and the Accept, Origin and Content-Type headers,
- * which pick the media type and the CORS headers). Credentials and cookies never take a
- * shortcut, and conditional requests get their 304 from yoga.
+ * The key of a request a shortcut may answer, or null when it must go through yoga. Credentials
+ * and cookies never take a shortcut, conditional requests neither, and a request without a query
+ * text (a persisted operation, a malformed body) is yoga's to answer or refuse.
  */
 function requestKey(req: IncomingMessage, body: Buffer | null): string | null {
   const h = req.headers;
   if (h.authorization !== undefined || h.cookie !== undefined) return null;
   if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return null;
-  return `${req.method} ${req.url}\n${h.accept ?? ''}\n${h.origin ?? ''}\n${h['content-type'] ?? ''}\n${body?.toString('latin1') ?? ''}`;
+  const params = graphqlParams(req, body);
+  if (!params || typeof params.query !== 'string') return null;
+  const shape = [
+    req.method,
+    req.url?.split('?')[0],
+    h.accept ?? '',
+    h.origin ?? '',
+    h['content-type'] ?? '',
+    params.query,
+    params.operationName ?? null,
+    params.variables ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(shape)).digest('base64');
 }
 
 /**
@@ -56,25 +93,56 @@ export function isSingleJsonResponse(response: Response): boolean {
   return response.status === 200 && /^application\/(graphql-response\+)?json\b/.test(type);
 }
 
-/** A Node listener that tries the shortcut on GraphQL requests, and yoga otherwise. */
-export function listenerWithShortcut(yoga: RequestListener, shortcut: Shortcut): RequestListener {
+const tooLarge = (res: ServerResponse) =>
+  res
+    .writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' })
+    .end(JSON.stringify({ errors: [{ message: `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`, extensions: { code: 'LIMIT_EXCEEDED' } }] }));
+
+const unexpected = (res: ServerResponse) =>
+  res
+    .writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+
+/**
+ * A Node listener that reads GraphQL request bodies (refusing oversized ones), tries the shortcut
+ * on them, and hands everything else to yoga. An error here is logged and never reaches the
+ * client: the request goes to yoga, or, if that is no longer possible, gets a masked 500.
+ */
+export function listenerWithShortcut(yoga: RequestListener, shortcut: Shortcut, logger: Logger): RequestListener {
   const answer = async (req: KeyedRequest, res: ServerResponse, body: Buffer | null) => {
     // @whatwg-node takes a Buffer on `req.body` as the request body, which was read here.
     if (body) req.body = body;
-    const key = requestKey(req, body);
-    if (key !== null) {
-      if (await shortcut.answer(key, res)) return;
-      req[REQUEST_KEY] = key;
+    try {
+      const key = body === null || body.length <= MAX_KEYED_BYTES ? requestKey(req, body) : null;
+      if (key !== null) {
+        if (await shortcut.answer(key, res)) return;
+        req[REQUEST_KEY] = key;
+      }
+    } catch (error) {
+      logger.error('A shortcut failed; answering through yoga:', error);
+      if (res.headersSent) return void res.destroy();
     }
     yoga(req, res);
   };
   return (req, res) => {
-    const length = Number(req.headers['content-length']);
-    const post = req.method === 'POST' && length > 0 && length <= MAX_REQUEST_BYTES;
-    if (!req.url?.startsWith('/graphql') || !(post || req.method === 'GET')) return yoga(req, res);
-    if (!post) return void answer(req, res, null);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => void answer(req, res, Buffer.concat(chunks)));
+    try {
+      if (!req.url?.startsWith('/graphql') || !(req.method === 'POST' || req.method === 'GET')) return yoga(req, res);
+      if (req.method === 'GET') return void answer(req, res, null);
+      if (Number(req.headers['content-length']) > MAX_REQUEST_BYTES) return tooLarge(res);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_REQUEST_BYTES) {
+          req.removeAllListeners('data').removeAllListeners('end').resume();
+          tooLarge(res);
+        } else chunks.push(chunk);
+      });
+      req.on('end', () => void answer(req, res, Buffer.concat(chunks)));
+      req.on('error', (error) => logger.warn('A request body could not be read:', error.message));
+    } catch (error) {
+      logger.error('The request listener failed:', error);
+      if (!res.headersSent) unexpected(res);
+    }
   };
 }

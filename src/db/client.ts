@@ -72,9 +72,7 @@ export function createDb(options: DatabaseOptions): Database {
     });
     const db = drizzlePostgres({ client, ...config });
     rawJson.set(db, async (query) => {
-      let rendered = renderedQueries.get(query);
-      if (!rendered) renderedQueries.set(query, (rendered = dialect.sqlToQuery(query)));
-      const { sql: text, params } = rendered;
+      const { sql: text, params } = renderStatement(query);
       config.logger.logQuery(text, params);
       // `.raw()`: the column as the Buffer it arrived in, never decoded into a string.
       const [row] = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], prepared).raw();
@@ -153,6 +151,13 @@ const prepared = { prepare: true, simple: false } as postgres.UnsafeQueryOptions
 const rawJson = new WeakMap<Db, (query: SQL) => Promise<Buffer | null>>();
 // A statement object run again (a compiled plan) is rendered to text once.
 const renderedQueries = new WeakMap<SQL, { sql: string; params: unknown[] }>();
+
+/** A statement's SQL text and parameters, rendered once per statement object. */
+export function renderStatement(query: SQL): { sql: string; params: unknown[] } {
+  let rendered = renderedQueries.get(query);
+  if (!rendered) renderedQueries.set(query, (rendered = dialect.sqlToQuery(query)));
+  return rendered;
+}
 
 /**
  * Runs a statement whose one row and column is JSON text (or nothing), and returns that text as
