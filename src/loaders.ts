@@ -5,6 +5,7 @@ import {
   commentsByIds,
   moderationQueue,
   replies,
+  revisionsByComment,
   threadCounts,
   threads,
   topLevelComments,
@@ -26,7 +27,7 @@ import {
 } from './db/queries/posts.js';
 import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
-import type { AuthorRow, CommentRow, TagRow } from './db/schema.js';
+import type { AuthorRow, CommentRevisionRow, CommentRow, TagRow } from './db/schema.js';
 import type { Access } from './domain/roles.js';
 import { clientError } from './errors.js';
 
@@ -169,6 +170,11 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     postAnyStatus,
     comment,
     tag,
+    /** The texts a comment had before its guest's edits (moderators only: see Comment.revisions). */
+    revisionsOfComment: new DataLoader<number, CommentRevisionRow[]>(async (ids) => {
+      const byComment = await revisionsByComment(db, ids);
+      return ids.map((id) => byComment.get(id) ?? []);
+    }),
     tagsOfPost: new DataLoader<number, TagRow[]>(async (ids) => {
       const byPost = await tagsByPostIds(db, ids);
       return ids.map((id) => byPost.get(id) ?? []);

@@ -70,7 +70,7 @@ describe('addComment', () => {
     expect(result).toMatchObject({
       __typename: 'AddCommentPayload',
       status: 'APPROVED',
-      comment: { depth: 1, bodyHtml: '<p>Hello <em>there</em></p>\n', author: { name: 'Ada', url: 'https://ada.example' } },
+      comment: { depth: 1, bodyHtml: '<p>Hello <em>there</em></p>\n', author: { name: 'Ada', url: 'https://ada.example/' } },
     });
     expect(result.guestToken).toMatch(/^guest_[\w-]{43}$/);
     expect(new Date(result.editableUntil).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
@@ -166,6 +166,9 @@ describe('spam pipeline', () => {
 
   it('marks blocklisted words, IPs and emails as spam', async () => {
     expect(await held({ body: 'Visit my CASINO' })).toEqual({ status: 'spam', held_reason: 'blocklist: casino' });
+    // However the word is written: compatibility forms, invisible characters.
+    expect(await held({ body: 'Visit my ｃａｓｉｎｏ' })).toEqual({ status: 'spam', held_reason: 'blocklist: casino' });
+    expect(await held({ body: 'Visit my cas\u200Bi\u00ADno' })).toEqual({ status: 'spam', held_reason: 'blocklist: casino' });
     expect(await held({ email: 'troll@example.com' })).toMatchObject({ status: 'spam' });
     expect(await held({}, { ip: '203.0.113.66' })).toEqual({ status: 'spam', held_reason: 'blocklist: 203.0.113.66' });
   });
@@ -178,6 +181,18 @@ describe('spam pipeline', () => {
     expect(await countRows(h.database.db, 'comments')).toBe(rows);
   });
 
+  it.each([
+    ['compatibility forms', 'Ｇｒｅａｔ point about ｃａｃｈｉｎｇ.'],
+    ['zero-width characters inside words', 'Gre\u200Bat point about cach\u2060ing.'],
+    ['soft hyphens and other spaces', 'GREAT\u00A0point about cach\u00ADing.'],
+  ])('refuses a duplicate that differs only in %s', async (_how, variant) => {
+    const input = guest({ body: 'Great point about caching.' });
+    expect((await add(input)).status).toBe('APPROVED');
+    const before = await snapshot(h.database.db);
+    expect(await add({ ...input, body: variant })).toMatchObject({ __typename: 'DuplicateError', code: 'DUPLICATE' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
   it('refuses a second comment from the same IP or email within 15 seconds, with RATE_LIMITED', async () => {
     const ip = { ip: '192.0.2.10' };
     expect((await add(guest(), ip)).status).toBe('APPROVED');
@@ -188,6 +203,26 @@ describe('spam pipeline', () => {
     const sameEmail = guest();
     expect((await add(sameEmail)).status).toBe('APPROVED');
     expect(await add({ ...sameEmail, body: 'Different words' })).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+});
+
+describe('flood control', () => {
+  it('counts an IPv6 /64 as one client, an IPv4 address as one, and stores the full address', async () => {
+    expect((await add(guest(), { ip: '2001:db8:aa:1::1' })).status).toBe('APPROVED');
+    // Another address in the same /64 (a host may pick any): limited.
+    const neighbour = await add(guest(), { ip: '2001:db8:aa:1:ffff:ffff:ffff:2' });
+    expect(neighbour).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    // The next /64 is another customer.
+    expect((await add(guest(), { ip: '2001:db8:aa:2::1' })).status).toBe('APPROVED');
+    // IPv4 neighbours are different clients.
+    expect((await add(guest(), { ip: '192.0.2.77' })).status).toBe('APPROVED');
+    expect((await add(guest(), { ip: '192.0.2.78' })).status).toBe('APPROVED');
+
+    const rows = await queryRows<{ ip: string }>(
+      h.database.db,
+      sql`select ip from comments where ip like '2001:db8:aa:%' or ip like '192.0.2.7_' order by id`,
+    );
+    expect(rows.map((row) => row.ip)).toEqual(['2001:db8:aa:1::1', '2001:db8:aa:2::1', '192.0.2.77', '192.0.2.78']);
   });
 });
 
@@ -206,12 +241,25 @@ describe('client address', () => {
     const spoofed = { ip: '192.0.2.50', headers: { 'x-forwarded-for': '203.0.113.66' } }; // a blocklisted address
     expect((await add(guest(), spoofed)).status).toBe('APPROVED');
 
-    const proxied = await createHarness({ TRUSTED_PROXIES: '10.0.0.0/8', SPAM_BLOCKLIST: '203.0.113.66' });
+    const proxied = await createHarness({ TRUSTED_PROXIES: '10.0.0.0/8', SPAM_BLOCKLIST: '203.0.113.66, 203.0.113.67' });
     const post = await addPost(proxied.database.db, { authorId: await addAuthor(proxied.database.db) });
     const input = { input: guest({ postId: encodeGlobalId('Post', post) }) };
     // Through the proxy, the client is the last address before it: blocklisted here.
     const viaProxy = await proxied.gql(ADD, input, { ip: '10.1.2.3', headers: { 'x-forwarded-for': '203.0.113.66, 10.9.9.9' } });
     expect(viaProxy.data.addComment.status).toBe('PENDING');
+
+    // Proxies that write the client's port: the address is what counts.
+    const ipOf = async (id: string) =>
+      (await queryRows<{ ip: string }>(proxied.database.db, sql`select ip from comments where id = ${keyOf(id, 'Comment')}`))[0]!.ip;
+    for (const [header, address, status] of [
+      ['203.0.113.67:5678, 10.9.9.9', '203.0.113.67', 'PENDING'], // blocklisted
+      ['[2001:db8::66]:443', '2001:db8::66', 'APPROVED'],
+      ['192.0.2.99:80, 10.9.9.9:8080', '192.0.2.99', 'APPROVED'],
+    ] as const) {
+      const result = await proxied.gql(ADD, { input: guest({ postId: encodeGlobalId('Post', post) }) }, { ip: '10.1.2.3', headers: { 'x-forwarded-for': header } });
+      expect(result.data.addComment.status).toBe(status);
+      expect(await ipOf(result.data.addComment.comment.id)).toBe(address);
+    }
     await proxied.close();
   });
 });

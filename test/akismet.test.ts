@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/schema/ids.js';
-import { addAuthor, addPost, addWriter } from './fixtures.js';
+import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
+import { addAuthor, addPost, addWriter, age } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
@@ -56,11 +56,22 @@ let n = 0;
 async function add(body: string, parentId?: string) {
   const ip = `192.0.2.${++n}`;
   const { data } = await h.gql(
-    `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { status comment { id } } } }`,
+    `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { status guestToken comment { id } } } }`,
     { input: { postId, parentId, body, name: `Reader ${n}`, email: `r${n}@example.com`, url: 'https://reader.example' } },
     { ip, headers: { 'user-agent': 'TestBrowser/1.0', referer: 'https://blog.example/post' } },
   );
-  return data.addComment as { status: string; comment: { id: string } };
+  return data.addComment as { status: string; guestToken: string; comment: { id: string } };
+}
+/** The guest edits their comment, from another address, once flood control allows it. */
+async function edit(comment: { guestToken: string; comment: { id: string } }, body: string, ip: string) {
+  await age(h.database.db, keyOf(comment.comment.id, 'Comment'), 20);
+  const { data } = await h.gql(
+    `mutation ($id: ID!, $token: String!, $body: String!) { editOwnComment(id: $id, guestToken: $token, body: $body) {
+      __typename ... on OwnComment { status } } }`,
+    { id: comment.comment.id, token: comment.guestToken, body },
+    { ip, headers: { 'user-agent': 'EditingBrowser/2.0' } },
+  );
+  return data.editOwnComment as { __typename: string; status: string };
 }
 const statusOf = async (id: string) =>
   (await h.gql(`query ($id: ID!) { comment(id: $id) { status heldReason } }`, { id }, { token: editor })).data.comment;
@@ -81,7 +92,7 @@ describe('Akismet', () => {
       comment_type: 'reply',
       comment_author: `Reader ${n}`,
       comment_author_email: `r${n}@example.com`,
-      comment_author_url: 'https://reader.example',
+      comment_author_url: 'https://reader.example/',
       comment_content: 'And a fine reply.',
     });
     expect(calls[0]!.params.get('comment_type')).toBe('comment');
@@ -127,6 +138,40 @@ describe('Akismet', () => {
     expect(data.addComment.status).toBe('PENDING');
     expect(offline.logs.some((entry) => entry.level === 'warn' && String(entry.args[0]).includes('Akismet comment-check failed'))).toBe(true);
     await offline.close();
+  });
+
+  it('checks an edit with its new words (recheck_reason=edit): spam leaves the public tree, and approving it is submit-ham', async () => {
+    const ham = await add('An innocent remark.');
+    expect(ham.status).toBe('APPROVED');
+    calls.length = 0;
+    expect(await edit(ham, 'Now selling viagra-test-123', '192.0.2.240')).toEqual({ __typename: 'OwnComment', status: 'PENDING' });
+    expect(calls.map((c) => c.path)).toEqual(['/1.1/comment-check']);
+    expect(Object.fromEntries(calls[0]!.params)).toMatchObject({
+      comment_content: 'Now selling viagra-test-123',
+      recheck_reason: 'edit',
+      user_ip: '192.0.2.240',
+      user_agent: 'EditingBrowser/2.0',
+      comment_author: `Reader ${n}`,
+      comment_author_email: `r${n}@example.com`,
+    });
+    expect(await statusOf(ham.comment.id)).toEqual({ status: 'SPAM', heldReason: 'akismet' });
+    const publicView = await h.gql(`query ($id: ID!) { comment(id: $id) { id } }`, { id: ham.comment.id });
+    expect(publicView.data.comment).toBeNull();
+
+    calls.length = 0;
+    await h.gql(`mutation ($ids: [ID!]!) { moderateComments(ids: $ids, action: APPROVE) { __typename } }`, { ids: [ham.comment.id] }, { token: editor });
+    expect(calls.map((c) => [c.path, c.params.get('comment_content')])).toEqual([['/1.1/submit-ham', 'Now selling viagra-test-123']]);
+  });
+
+  it('holds an edit when Akismet is unavailable', async () => {
+    const posted = await add('Fine words.');
+    mode = 'broken';
+    try {
+      expect(await edit(posted, 'Other fine words.', '192.0.2.241')).toEqual({ __typename: 'OwnComment', status: 'PENDING' });
+      expect(await statusOf(posted.comment.id)).toEqual({ status: 'PENDING', heldReason: 'akismet unavailable' });
+    } finally {
+      mode = 'normal';
+    }
   });
 
   it('tells Akismet when a moderator overrules it: submit-ham on approving spam, submit-spam on marking ham', async () => {

@@ -12,8 +12,8 @@ import { createHarness, type Harness } from './harness.js';
  * Compiled reads (src/compiled.ts): a post with its comment tree is answered by one statement
  * that builds the JSON in Postgres. Every query here is asked twice, compiled and through the
  * resolvers (the same query with `@include(if: true)` on its root field, which the compiler
- * leaves alone), on a thread with placeholders, held comments, guests and registered authors:
- * the data must be the same.
+ * leaves alone), on a thread with placeholders, held comments, edited comments, guests and
+ * registered authors: the data must be the same.
  */
 let h: Harness;
 let postId: number;
@@ -27,12 +27,14 @@ beforeAll(async () => {
   postId = await addPost(db, { authorId: authors[0]!.id, slug: 'tree', title: 'Tree' });
   const drafts = threadDrafts(random(7), { comments: 400, topLevel: 30, maxDepth: 9, moderation: true }, new Date('2024-01-01'), authors);
   await addThread(db, postId, drafts);
+  // Some comments were edited by their guests (shown while public only).
+  await db.execute(sql`update comments set edited_at = created_at + interval '5 minutes' where id % 3 = 0`);
   draftId = await addPost(db, { authorId: authors[1]!.id, slug: 'hidden', status: 'draft', publishedAt: null });
   await addThread(db, draftId, threadDrafts(random(8), { comments: 5, topLevel: 2, maxDepth: 2, moderation: false }, new Date('2024-01-01'), authors));
 });
 afterAll(() => h.close());
 
-const commentFields = `__typename id bodyHtml bodyMarkdown createdAt updatedAt depth replyCount descendantCount isPlaceholder
+const commentFields = `__typename id bodyHtml bodyMarkdown createdAt updatedAt editedAt depth replyCount descendantCount isPlaceholder
   author { __typename name url avatarUrl }`;
 const nested = (levels: number, args = '(first: 7)'): string =>
   levels === 0 ? '' : `replies${args} { __typename edges { __typename node { ${commentFields} ${nested(levels - 1, args)} } } }`;
@@ -88,6 +90,7 @@ describe('compiled reads', () => {
       expect(compiled.data).toEqual(resolved.data);
       expect(JSON.stringify(compiled.data)).toBe(JSON.stringify(resolved.data)); // key order too
       expect(compiled.statements).toBe(1);
+      if (query.includes('editedAt')) expect(JSON.stringify(compiled.data)).toMatch(/"editedAt":"\d{4}-/); // not only nulls
     });
   }
 

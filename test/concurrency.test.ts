@@ -1,11 +1,14 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/schema/ids.js';
-import { addAuthor, addPost, addThread, addWriter, counterDrift, countRows, draft } from './fixtures.js';
+import { queryRows } from '../src/db/client.js';
+import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
+import { addAuthor, addPost, addThread, addWriter, age, counterDrift, countRows, draft } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
  * Writers at the same time: no lost comment, no drifting counter, exactly one of a duplicate,
- * and exactly one winner between two editors saving the same version. On Postgres the requests
+ * exactly one of a burst of edits, and exactly one winner between two editors saving the same
+ * version. On Postgres the requests
  * really run in parallel over a connection pool; on PGlite they queue on its one connection.
  */
 let h: Harness;
@@ -64,6 +67,34 @@ describe('concurrent writes', () => {
     const outcomes = results.map((r) => r.data.addComment.__typename).sort();
     expect(outcomes).toEqual(['AddCommentPayload', ...Array(9).fill('DuplicateError')]);
     expect(await countRows(h.database.db, 'comments')).toBe(before + 1);
+  });
+
+  it('30 edits of one comment at once, from 30 addresses: one is saved, 29 are RATE_LIMITED', async () => {
+    const post = await addPost(h.database.db, { authorId: await addAuthor(h.database.db) });
+    const { data } = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { guestToken comment { id } } } }`,
+      { input: { postId: encodeGlobalId('Post', post), body: 'Innocent words', name: 'Editor', email: 'edits@example.com' } },
+      { ip: '10.6.0.1' },
+    );
+    const { guestToken, comment } = data.addComment;
+    await age(h.database.db, keyOf(comment.id, 'Comment'), 20); // past the flood window of the posting itself
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        h.gql(
+          `mutation ($id: ID!, $token: String!, $body: String!) { editOwnComment(id: $id, guestToken: $token, body: $body) { __typename ... on Error { code } } }`,
+          { id: comment.id, token: guestToken, body: `Edit number ${i}` },
+          { ip: `10.6.1.${i}` },
+        ),
+      ),
+    );
+    const outcomes = results.map((r) => r.data.editOwnComment.__typename).sort();
+    expect(outcomes).toEqual(['OwnComment', ...Array(29).fill('RateLimitedError')]);
+    const revisions = await queryRows<{ n: number }>(
+      h.database.db,
+      sql`select count(*)::int as n from comment_revisions where comment_id = ${keyOf(comment.id, 'Comment')}`,
+    );
+    expect(revisions[0]!.n).toBe(1);
+    expect(await counterDrift(h.database.db)).toEqual([]);
   });
 
   it('two editors saving the same version: one succeeds, the other gets CONFLICT', async () => {

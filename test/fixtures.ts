@@ -116,10 +116,21 @@ export async function countRows(db: Db, table: 'comments' | 'posts' | 'authors' 
   return row!.n;
 }
 
+/**
+ * Moves a comment back in time by `seconds` (its edits too), as if it had been posted that long
+ * ago: past the flood window, or past the edit window, without waiting.
+ */
+export async function age(db: Db, commentId: number, seconds: number) {
+  const interval = `${seconds} seconds`;
+  await db.execute(sql`update comments set created_at = created_at - ${interval}::interval where id = ${commentId}`);
+  await db.execute(sql`update comment_revisions set edited_at = edited_at - ${interval}::interval where comment_id = ${commentId}`);
+  await db.execute(sql`update comments set edited_at = edited_at - ${interval}::interval where id = ${commentId} and edited_at is not null`);
+}
+
 /** A snapshot of every table, to show that a refused request changed nothing. */
 export async function snapshot(db: Db) {
   // (Not api_tokens: using a token records when it was last used.)
-  const tables = ['comments', 'posts', 'authors', 'tags', 'post_tags'] as const;
+  const tables = ['comments', 'comment_revisions', 'posts', 'authors', 'tags', 'post_tags'] as const;
   return Promise.all(
     tables.map((table) => queryRows(db, sql`select * from ${sql.identifier(table)} order by 1, 2`)),
   );

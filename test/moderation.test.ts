@@ -1,12 +1,14 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/schema/ids.js';
-import { addAuthor, addPost, addWriter, counterDrift, snapshot } from './fixtures.js';
+import { queryRows } from '../src/db/client.js';
+import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
+import { addAuthor, addPost, addWriter, age, counterDrift, snapshot } from './fixtures.js';
 import { createHarness, type Harness, type RequestOptions } from './harness.js';
 
 /*
- * Guests' own comments (read, edit, delete with the guest token, within the window) and
- * moderation (queue, approve / hold / spam / trash / delete, one or many), with the counters
- * exact after every transition.
+ * Guests' own comments (read, edit, delete with the guest token, within the window; edits go
+ * through the pipeline of a new comment) and moderation (queue, approve / hold / spam / trash /
+ * delete, one or many), with the counters exact after every transition.
  */
 let h: Harness;
 let editor: string;
@@ -16,21 +18,46 @@ const fresh = (): RequestOptions => ({ ip: `198.51.100.${++ipCounter}` });
 let n = 0;
 
 beforeAll(async () => {
-  h = await createHarness();
+  // Flood control has its own tests below: here a guest may edit right after posting.
+  h = await createHarness({ COMMENT_FLOOD_SECONDS: '0', SPAM_BLOCKLIST: 'casino' });
   editor = (await addWriter(h.database.db, 'editor')).token;
   postId = encodeGlobalId('Post', await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'p' }));
 });
 afterAll(() => h.close());
 
-async function comment(fields: Record<string, unknown> = {}) {
-  const { data, errors } = await h.gql(
-    `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on AddCommentPayload { status guestToken comment { id } } ... on Error { code } } }`,
+type Posted = { status: string; guestToken: string; comment: { id: string } };
+
+const ADD = `mutation ($input: AddCommentInput!) { addComment(input: $input) {
+  __typename ... on AddCommentPayload { status guestToken editableUntil comment { id } } ... on Error { code } } }`;
+async function comment(fields: Record<string, unknown> = {}, on: Harness = h, options: RequestOptions = fresh()) {
+  const { data, errors } = await on.gql(
+    ADD,
     { input: { postId, body: `Comment ${++n}`, name: 'Guest', email: `g${n}@example.com`, ...fields } },
-    fresh(),
+    options,
   );
   expect(errors).toBeUndefined();
-  return data.addComment as { status: string; guestToken: string; comment: { id: string } };
+  return data.addComment as Posted;
 }
+
+const OWN = `query ($id: ID!, $token: String!) { ownComment(id: $id, guestToken: $token) {
+  __typename ... on OwnComment { status editableUntil comment { id bodyMarkdown author { name } } } ... on Error { code } } }`;
+const EDIT = `mutation ($id: ID!, $token: String!, $body: String!) { editOwnComment(id: $id, guestToken: $token, body: $body) {
+  __typename
+  ... on OwnComment { status comment { bodyMarkdown bodyHtml editedAt } }
+  ... on Error { code }
+  ... on ValidationError { field }
+  ... on RateLimitedError { retryAfterSeconds } } }`;
+const DELETE = `mutation ($id: ID!, $token: String!) { deleteOwnComment(id: $id, guestToken: $token) {
+  __typename ... on DeleteOwnCommentPayload { deletedId } ... on Error { code } } }`;
+
+const own = async (c: Posted, on: Harness = h) => (await on.gql(OWN, { id: c.comment.id, token: c.guestToken })).data.ownComment;
+const edit = async (c: Posted, body: string, on: Harness = h, options: RequestOptions = fresh()) => {
+  const { data, errors } = await on.gql(EDIT, { id: c.comment.id, token: c.guestToken, body }, options);
+  expect(errors).toBeUndefined();
+  return data.editOwnComment;
+};
+const remove = async (c: Posted, token = c.guestToken, on: Harness = h) =>
+  (await on.gql(DELETE, { id: c.comment.id, token })).data.deleteOwnComment;
 
 const MODERATE = `mutation ($ids: [ID!]!, $action: ModerationAction!) {
   moderateComments(ids: $ids, action: $action) {
@@ -39,26 +66,33 @@ const MODERATE = `mutation ($ids: [ID!]!, $action: ModerationAction!) {
     ... on Error { code message }
   }
 }`;
-const moderate = async (ids: string[], action: string) => {
-  const { data, errors } = await h.gql(MODERATE, { ids, action }, { token: editor });
+const moderate = async (ids: string[], action: string, on: Harness = h, token = editor) => {
+  const { data, errors } = await on.gql(MODERATE, { ids, action }, { token });
   expect(errors).toBeUndefined();
   return data.moderateComments;
 };
 
-const publicView = async (id: string) =>
-  (await h.gql(`query ($id: ID!) { comment(id: $id) { id isPlaceholder bodyHtml replyCount descendantCount } }`, { id })).data.comment;
+const publicView = async (id: string, on: Harness = h) =>
+  (await on.gql(`query ($id: ID!) { comment(id: $id) { id isPlaceholder bodyHtml editedAt replyCount descendantCount } }`, { id })).data
+    .comment;
 const counts = async () =>
   (await h.gql(`{ post(slug: "p") { commentCount comments { totalCount } thread { totalCount } } }`)).data.post;
+/** What a moderator sees of a comment. */
+const moderatorView = async (id: string, on: Harness = h, token = editor) =>
+  (
+    await on.gql(
+      `query ($id: ID!) { comment(id: $id) { status heldReason bodyMarkdown editedAt revisions { bodyMarkdown bodyHtml editedAt } } }`,
+      { id },
+      { token },
+    )
+  ).data.comment;
+const NOT_FOUND = { __typename: 'NotFoundError', code: 'NOT_FOUND' };
 
 describe("a guest's own comment", () => {
-  const OWN = `query ($id: ID!, $token: String!) { ownComment(id: $id, guestToken: $token) {
-    __typename ... on OwnComment { status editableUntil comment { id bodyMarkdown author { name } } } ... on Error { code } } }`;
-
   it('is readable with its token while pending, by nobody else', async () => {
     const held = await comment({ body: 'Links https://a.example https://b.example' });
     expect(held.status).toBe('PENDING');
-    const own = await h.gql(OWN, { id: held.comment.id, token: held.guestToken });
-    expect(own.data.ownComment).toMatchObject({
+    expect(await own(held)).toMatchObject({
       __typename: 'OwnComment',
       status: 'PENDING',
       comment: { bodyMarkdown: 'Links https://a.example https://b.example', author: { name: 'Guest' } },
@@ -66,49 +100,217 @@ describe("a guest's own comment", () => {
     expect(await publicView(held.comment.id)).toBeNull();
     const other = await comment();
     const wrong = await h.gql(OWN, { id: held.comment.id, token: other.guestToken });
-    expect(wrong.data.ownComment).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(wrong.data.ownComment).toEqual(NOT_FOUND);
   });
 
-  it('can be edited and deleted with its token; an edit that adds links is held again', async () => {
-    const posted = await comment();
-    const EDIT = `mutation ($id: ID!, $token: String!, $body: String!) { editOwnComment(id: $id, guestToken: $token, body: $body) {
-      __typename ... on OwnComment { status comment { bodyHtml } } ... on Error { code } ... on ValidationError { field } } }`;
-    const edited = await h.gql(EDIT, { id: posted.comment.id, token: posted.guestToken, body: 'Better *words*' });
-    expect(edited.data.editOwnComment).toEqual({ __typename: 'OwnComment', status: 'APPROVED', comment: { bodyHtml: '<p>Better <em>words</em></p>\n' } });
-    const empty = await h.gql(EDIT, { id: posted.comment.id, token: posted.guestToken, body: ' ' });
-    expect(empty.data.editOwnComment).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'body' });
+  it('answers only within the edit window: afterwards its token reads, edits and deletes nothing', async () => {
+    const held = await comment({ body: 'Held https://a.example https://b.example' });
+    const posted = await comment({ body: 'Public words' });
+    expect(await own(posted)).toMatchObject({ status: 'APPROVED', comment: { bodyMarkdown: 'Public words' } });
+    expect(await own(held)).toMatchObject({ status: 'PENDING', comment: { bodyMarkdown: 'Held https://a.example https://b.example' } });
+
+    // 16 minutes later (COMMENT_EDIT_MINUTES is 15).
+    for (const c of [held, posted]) await age(h.database.db, keyOf(c.comment.id, 'Comment'), 16 * 60);
+    const before = await snapshot(h.database.db);
+    for (const c of [held, posted]) {
+      expect(await own(c)).toEqual(NOT_FOUND); // the answer for an unknown comment
+      expect(await edit(c, 'Too late')).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+      expect(await remove(c)).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    }
+    expect(await snapshot(h.database.db)).toEqual(before);
+    // The public still sees the approved one, never the held one.
+    expect(await publicView(posted.comment.id)).toMatchObject({ bodyHtml: '<p>Public words</p>\n' });
+    expect(await publicView(held.comment.id)).toBeNull();
+  });
+
+  it('once deleted, is gone to its token too: never APPROVED with a body', async () => {
+    const parent = await comment({ body: 'I will regret this' });
+    const reply = await comment({ parentId: parent.comment.id });
+    const other = await comment();
+    expect(await remove(parent, other.guestToken)).toEqual(NOT_FOUND);
 
     const before = await counts();
-    const spammy = await h.gql(EDIT, { id: posted.comment.id, token: posted.guestToken, body: 'https://a.example https://b.example' });
-    expect(spammy.data.editOwnComment.status).toBe('PENDING');
+    expect(await remove(parent)).toEqual({ __typename: 'DeleteOwnCommentPayload', deletedId: parent.comment.id });
+    expect(await own(parent)).toEqual(NOT_FOUND);
+    const snap = await snapshot(h.database.db);
+    expect(await remove(parent)).toEqual(NOT_FOUND);
+    expect(await edit(parent, 'Second thoughts')).toEqual(NOT_FOUND);
+    expect(await snapshot(h.database.db)).toEqual(snap);
+
+    // Its visible reply keeps it in the tree as a placeholder, without its words.
+    expect(await publicView(parent.comment.id)).toMatchObject({ isPlaceholder: true, bodyHtml: null, replyCount: 1 });
+    expect(await publicView(reply.comment.id)).toMatchObject({ isPlaceholder: false });
+    expect((await counts()).commentCount).toBe(before.commentCount - 1);
+    expect(await counterDrift(h.database.db)).toEqual([]);
+  });
+
+  it('COMMENT_EDIT_MINUTES=0 turns guest tokens off', async () => {
+    const closed = await createHarness({ COMMENT_EDIT_MINUTES: '0' });
+    const post = encodeGlobalId('Post', await addPost(closed.database.db, { authorId: await addAuthor(closed.database.db) }));
+    const posted = await comment({ postId: post, body: 'No way back' }, closed);
+    expect(posted).toMatchObject({ status: 'APPROVED', guestToken: null, editableUntil: null });
+    const [row] = await queryRows<{ guest_token_hash: string | null }>(
+      closed.database.db,
+      sql`select guest_token_hash from comments where id = ${keyOf(posted.comment.id, 'Comment')}`,
+    );
+    expect(row!.guest_token_hash).toBeNull();
+    await closed.close();
+  });
+});
+
+describe("a guest's edit", () => {
+  it('publishes clean new words at once; moderators see when it was edited and what it said before', async () => {
+    const posted = await comment({ body: 'First *draft*' });
+    const empty = await edit(posted, ' ');
+    expect(empty).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'body' });
+
+    const edited = await edit(posted, 'Better *words*');
+    expect(edited).toMatchObject({ __typename: 'OwnComment', status: 'APPROVED', comment: { bodyHtml: '<p>Better <em>words</em></p>\n' } });
+    expect(Date.parse(edited.comment.editedAt)).not.toBeNaN();
+    expect(await publicView(posted.comment.id)).toMatchObject({ bodyHtml: '<p>Better <em>words</em></p>\n', editedAt: edited.comment.editedAt });
+
+    await edit(posted, 'Best words');
+    const seen = await moderatorView(posted.comment.id);
+    expect(seen).toMatchObject({ status: 'APPROVED', heldReason: null, bodyMarkdown: 'Best words' });
+    expect(seen.revisions.map((r: any) => [r.bodyMarkdown, r.bodyHtml])).toEqual([
+      ['Better *words*', '<p>Better <em>words</em></p>\n'],
+      ['First *draft*', '<p>First <em>draft</em></p>\n'],
+    ]);
+    expect(Date.parse(seen.revisions[0].editedAt)).toBe(Date.parse(seen.editedAt));
+
+    // The history is for moderators only.
+    const asPublic = await h.gql(`query ($id: ID!) { comment(id: $id) { revisions { bodyMarkdown } } }`, { id: posted.comment.id });
+    expect(asPublic.data).toEqual({ comment: { revisions: null } });
+    expect(asPublic.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it.each([
+    ['two links', 'Now with https://a.example and https://b.example', 'PENDING', '2 links'],
+    ['a blocklisted word, however it is written', 'Play ＣＡＳ\u200BＩＮＯ tonight', 'SPAM', 'blocklist: casino'],
+  ])('takes a public comment whose new words have %s out of the public tree, counts exact', async (what, words, status, reason) => {
+    const posted = await comment({ body: `Innocent, before ${what}` });
+    const reply = await comment({ parentId: posted.comment.id });
+    const before = await counts();
+
+    const edited = await edit(posted, words);
+    expect(edited).toMatchObject({ status: 'PENDING', comment: { bodyMarkdown: words } });
+    expect(await own(posted)).toMatchObject({ status: 'PENDING', comment: { bodyMarkdown: words } });
+    // A placeholder for its visible reply: neither the new words nor the old ones, nor the edit.
+    expect(await publicView(posted.comment.id)).toEqual({
+      id: posted.comment.id,
+      isPlaceholder: true,
+      bodyHtml: null,
+      editedAt: null,
+      replyCount: 1,
+      descendantCount: 1,
+    });
+    expect(await publicView(reply.comment.id)).toMatchObject({ isPlaceholder: false });
     expect((await counts()).commentCount).toBe(before.commentCount - 1);
     expect(await counterDrift(h.database.db)).toEqual([]);
 
-    const DELETE = `mutation ($id: ID!, $token: String!) { deleteOwnComment(id: $id, guestToken: $token) { __typename ... on Error { code } } }`;
-    const other = await comment();
-    const stolen = await h.gql(DELETE, { id: posted.comment.id, token: other.guestToken });
-    expect(stolen.data.deleteOwnComment).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
-    const deleted = await h.gql(DELETE, { id: other.comment.id, token: other.guestToken });
-    expect(deleted.data.deleteOwnComment.__typename).toBe('OwnComment');
-    expect(await publicView(other.comment.id)).toBeNull();
-    expect(await counterDrift(h.database.db)).toEqual([]);
+    // The moderation queue shows it, with why, when it was edited, and what it said before.
+    const { data } = await h.gql(
+      `query ($statuses: [CommentStatus!]!) { moderationQueue(first: 50, statuses: $statuses) {
+        edges { node { id status heldReason editedAt revisions { bodyMarkdown } } } } }`,
+      { statuses: [status] },
+      { token: editor },
+    );
+    const queued = data.moderationQueue.edges.map((e: any) => e.node).find((c: any) => c.id === posted.comment.id);
+    expect(queued).toMatchObject({ status, heldReason: reason, revisions: [{ bodyMarkdown: `Innocent, before ${what}` }] });
+    expect(queued.editedAt).toEqual(expect.any(String));
   });
 
-  it('cannot be changed once the window has closed', async () => {
-    const closed = await createHarness({ COMMENT_EDIT_MINUTES: '0' });
-    const post = encodeGlobalId('Post', await addPost(closed.database.db, { authorId: await addAuthor(closed.database.db) }));
-    const { data } = await closed.gql(
-      `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { guestToken comment { id } } } }`,
-      { input: { postId: post, body: 'Too late to fix', name: 'G', email: 'g@example.com' } },
-    );
-    const { comment: c, guestToken } = data.addComment;
-    const before = await snapshot(closed.database.db);
-    const edit = await closed.gql(`mutation ($id: ID!, $t: String!) { editOwnComment(id: $id, guestToken: $t, body: "x") { __typename ... on Error { code } } }`, { id: c.id, t: guestToken });
-    expect(edit.data.editOwnComment).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    const del = await closed.gql(`mutation ($id: ID!, $t: String!) { deleteOwnComment(id: $id, guestToken: $t) { __typename ... on Error { code } } }`, { id: c.id, t: guestToken });
-    expect(del.data.deleteOwnComment).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expect(await snapshot(closed.database.db)).toEqual(before);
-    await closed.close();
+  it('never releases a held comment, and keeps what held it', async () => {
+    const held = await comment({ body: 'https://a.example https://b.example' });
+    const edited = await edit(held, 'No links any more');
+    expect(edited.status).toBe('PENDING');
+    expect(await publicView(held.comment.id)).toBeNull();
+    expect(await moderatorView(held.comment.id)).toMatchObject({ status: 'PENDING', heldReason: '2 links', bodyMarkdown: 'No links any more' });
+  });
+
+  it('changes nothing when the text is the same', async () => {
+    const posted = await comment({ body: 'Same *old*' });
+    const before = await snapshot(h.database.db);
+    expect(await edit(posted, 'Same *old*')).toEqual({
+      __typename: 'OwnComment',
+      status: 'APPROVED',
+      comment: { bodyMarkdown: 'Same *old*', bodyHtml: '<p>Same <em>old</em></p>\n', editedAt: null },
+    });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('refuses a duplicate of another of the guest’s comments, and edits on a closed post, changing nothing', async () => {
+    const first = await comment({ email: 'twin@example.com', body: 'Original thought' });
+    const second = await comment({ email: 'twin@example.com', body: 'Another thought' });
+    const before = await snapshot(h.database.db);
+    expect(await edit(second, 'ORIGINAL  thought')).toEqual({ __typename: 'DuplicateError', code: 'DUPLICATE' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+    expect((await own(first)).comment.bodyMarkdown).toBe('Original thought');
+
+    const closedPost = await addPost(h.database.db, { authorId: await addAuthor(h.database.db) });
+    const onClosed = await comment({ postId: encodeGlobalId('Post', closedPost), body: 'Before closing' });
+    await h.database.db.execute(sql`update posts set comments_open = false where id = ${closedPost}`);
+    const snap = await snapshot(h.database.db);
+    expect(await edit(onClosed, 'After closing')).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    expect(await snapshot(h.database.db)).toEqual(snap);
+  });
+});
+
+describe('edits with manual moderation and flood control', () => {
+  let manual: Harness;
+  let manualEditor: string;
+  let manualPost: string;
+  beforeAll(async () => {
+    manual = await createHarness({ COMMENT_MODERATION: 'manual' }); // COMMENT_FLOOD_SECONDS: 15
+    manualEditor = (await addWriter(manual.database.db, 'editor')).token;
+    manualPost = encodeGlobalId('Post', await addPost(manual.database.db, { authorId: await addAuthor(manual.database.db) }));
+  });
+  afterAll(() => manual.close());
+  const post = (fields: Record<string, unknown> = {}, options: RequestOptions = fresh()) =>
+    comment({ postId: manualPost, ...fields }, manual, options);
+  /** Posted (and edited) long enough ago for flood control, well within the edit window. */
+  const later = (c: Posted) => age(manual.database.db, keyOf(c.comment.id, 'Comment'), 20);
+
+  it('holds the edit of an approved comment until a moderator has seen the new words', async () => {
+    const posted = await post({ body: 'Reasonable words' });
+    expect(posted.status).toBe('PENDING');
+    await moderate([posted.comment.id], 'APPROVE', manual, manualEditor);
+    expect(await publicView(posted.comment.id, manual)).toMatchObject({ bodyHtml: '<p>Reasonable words</p>\n' });
+    await later(posted);
+
+    const edited = await edit(posted, 'Click https://phish.example/login now, idiots', manual);
+    expect(edited).toMatchObject({ __typename: 'OwnComment', status: 'PENDING' });
+    expect(await publicView(posted.comment.id, manual)).toBeNull();
+    expect(await counterDrift(manual.database.db)).toEqual([]);
+    expect(await moderatorView(posted.comment.id, manual, manualEditor)).toMatchObject({
+      status: 'PENDING',
+      heldReason: 'manual moderation',
+      revisions: [{ bodyMarkdown: 'Reasonable words' }],
+    });
+  });
+
+  it('rate limits edits like comments: an edit counts as activity of its IP and email', async () => {
+    const ip = { ip: '192.0.2.200' };
+    const posted = await post({ email: 'busy@example.com', body: 'Typo here' }, ip);
+    // Posting was activity too.
+    let before = await snapshot(manual.database.db);
+    const tooSoon = await edit(posted, 'Typo fixed', manual, fresh());
+    expect(tooSoon).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    expect(tooSoon.retryAfterSeconds).toBeGreaterThan(0);
+    expect(tooSoon.retryAfterSeconds).toBeLessThanOrEqual(15);
+    expect(await snapshot(manual.database.db)).toEqual(before);
+
+    await later(posted);
+    expect((await edit(posted, 'Typo fixed', manual, ip)).__typename).toBe('OwnComment');
+    before = await snapshot(manual.database.db);
+    // Again from another address: the email is the same.
+    expect(await edit(posted, 'Typo fixed again', manual, fresh())).toMatchObject({ code: 'RATE_LIMITED' });
+    // A new comment by the same email, or from the address that edited: the edit counts.
+    const byEmail = await manual.gql(ADD, { input: { postId: manualPost, body: 'New', name: 'B', email: 'busy@example.com' } }, fresh());
+    expect(byEmail.data.addComment).toEqual({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    const byIp = await manual.gql(ADD, { input: { postId: manualPost, body: 'New', name: 'C', email: 'other@example.com' } }, ip);
+    expect(byIp.data.addComment).toEqual({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    expect(await snapshot(manual.database.db)).toEqual(before);
   });
 });
 

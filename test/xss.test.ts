@@ -3,12 +3,12 @@ import { Parser } from 'htmlparser2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
-import { addAuthor, addPost, addWriter } from './fixtures.js';
+import { addAuthor, addPost, addWriter, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
  * An XSS corpus through addComment and createPost: neither the stored nor the returned HTML may
- * hold anything executable. The HTML is parsed (as a browser would tokenize it) and every
+ * hold anything executable; nor may a guest's name or website, which are normalized on the way in. The HTML is parsed (as a browser would tokenize it) and every
  * element, attribute and URL is checked against what the sanitizer is meant to allow.
  */
 const corpus = [
@@ -141,6 +141,88 @@ describe('XSS corpus', () => {
     const { id, bodyHtml } = data.createPost;
     expect(executable(bodyHtml)).toEqual([]);
     expect(executable(await stored('posts', id))).toEqual([]);
+  });
+
+  it.each([
+    ['https://x.example/"><script>alert(1)</script>', 'https://x.example/%22%3E%3Cscript%3Ealert(1)%3C/script%3E'],
+    ["https://x.example/?q=\"'><img src=x onerror=alert(1)>#\"<svg>", "https://x.example/?q=%22%27%3E%3Cimg%20src=x%20onerror=alert(1)%3E#%22%3Csvg%3E"],
+    ['  HTTPS://Ex.EXAMPLE:443/a b  ', 'https://ex.example/a%20b'],
+    ['http://bücher.example', 'http://xn--bcher-kva.example/'],
+  ])('stores and returns a guest website normalized: %s', async (url, normalized) => {
+    const { data } = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { comment { id author { url } } } } }`,
+      { input: { postId, body: `My site, ${normalized.length}`, name: 'U', email: `u${normalized.length}@example.com`, url } },
+      { ip: '10.9.2.1' },
+    );
+    const { id, author } = data.addComment.comment;
+    expect(author.url).toBe(normalized);
+    const [row] = await queryRows<{ author_url: string }>(h.database.db, sql`select author_url from comments where id = ${keyOf(id, 'Comment')}`);
+    expect(row!.author_url).toBe(normalized);
+    expect(normalized).not.toMatch(/["<>\s]/);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'https://x"onmouseover="alert(1).example/',
+    'https://user:secret@x.example/',
+    'x.example',
+  ])('refuses a guest website that is not a plain http(s) URL, changing nothing: %s', async (url) => {
+    const before = await snapshot(h.database.db);
+    const { data } = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on ValidationError { field } } }`,
+      { input: { postId, body: 'Bad link', name: 'U', email: 'bad-url@example.com', url } },
+      { ip: '10.9.2.2' },
+    );
+    expect(data.addComment).toEqual({ __typename: 'ValidationError', field: 'url' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('strips control and bidi characters from guest names, on the way in', async () => {
+    const names: [string, string][] = [
+      ['Ada\u202Efdp.exe\u202C', 'Adafdp.exe'],
+      ['\u2067Bob\u2069 \u200Fthe\u200E builder\u061C', 'Bob the builder'],
+      ['Eve\u0000\u001b[31mRed\nLine\u0085', 'Eve [31mRed Line'],
+      // Stripping leaves room: the limit counts what is stored.
+      [`${'n'.repeat(245)}\u202E\u202E`, 'n'.repeat(245)],
+    ];
+    for (const [i, [name, stored]] of names.entries()) {
+      const { data } = await h.gql(
+        `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { comment { id author { name } } } } }`,
+        { input: { postId, body: `Named ${i}`, name, email: `named${i}@example.com` } },
+        { ip: `10.9.3.${i}` },
+      );
+      const { id, author } = data.addComment.comment;
+      expect(author.name).toBe(stored);
+      const [row] = await queryRows<{ author_name: string }>(h.database.db, sql`select author_name from comments where id = ${keyOf(id, 'Comment')}`);
+      expect(row!.author_name).toBe(stored);
+    }
+    // A name of nothing but such characters is no name.
+    const before = await snapshot(h.database.db);
+    const { data } = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on ValidationError { field } } }`,
+      { input: { postId, body: 'Nameless', name: '\u202E\u2066\u0007 ', email: 'nameless@example.com' } },
+      { ip: '10.9.3.99' },
+    );
+    expect(data.addComment).toEqual({ __typename: 'ValidationError', field: 'name' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('returns the stored name and website on the public thread, compiled or not', async () => {
+    const { data } = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { ... on AddCommentPayload { comment { id } } } }`,
+      { input: { postId, body: 'Public author', name: 'Mallory\u202E', email: 'mallory@example.com', url: 'https://m.example/"><b>' } },
+      { ip: '10.9.4.1' },
+    );
+    const id = data.addComment.comment.id;
+    const expected = { name: 'Mallory', url: 'https://m.example/%22%3E%3Cb%3E' };
+    const thread = `query ($id: ID!) { post(id: $id) { comments(first: 100) { edges { node { id author { name url } } } } } }`;
+    for (const query of [thread, thread.replace('post(id: $id)', 'post(id: $id) @include(if: true)')]) {
+      const result = await h.gql(query, { id: postId });
+      const node = result.data.post.comments.edges.map((e: any) => e.node).find((c: any) => c.id === id);
+      expect(node.author).toEqual(expected);
+    }
+    expect((await h.gql(`query ($id: ID!) { comment(id: $id) { author { name url } } }`, { id })).data.comment.author).toEqual(expected);
   });
 
   it('keeps harmless formatting and safe links', async () => {

@@ -133,10 +133,16 @@ export const comments = pgTable(
     heldReason: text(),
     // Where a guest's comment came from: flood control and Akismet need them.
     ip: text(),
+    // The address as flood control counts it (domain/guest-input.ts floodGroup): an IPv4 address,
+    // or an IPv6 address's /64. (Comments written before this column have none: flood control
+    // forgets them, which matters for one COMMENT_FLOOD_SECONDS after the upgrade.)
+    ipGroup: text(),
     userAgent: text(),
     referrer: text(),
     // sha256 of the guest token returned to the poster; lets them see and edit it for a while.
     guestTokenHash: text(),
+    // When its guest last edited it (the texts it had before are in comment_revisions).
+    editedAt: timestamp({ withTimezone: true }),
     // sha256 of (post, parent, author identity, normalized body): a unique index turns
     // duplicate submissions, even simultaneous ones, into one comment.
     dedupeKey: text(),
@@ -154,10 +160,36 @@ export const comments = pgTable(
     index('comments_moderation_idx')
       .on(t.createdAt, t.id)
       .where(sql`status in ('pending', 'spam')`),
-    index('comments_ip_idx').on(t.ip, t.createdAt).where(sql`ip is not null`),
+    index('comments_ip_idx').on(t.ipGroup, t.createdAt).where(sql`ip_group is not null`),
     index('comments_email_idx').on(sql`lower(author_email)`, t.createdAt).where(sql`author_email is not null`),
     uniqueIndex('comments_dedupe_idx').on(t.dedupeKey),
     check('comments_depth_check', sql`depth >= 1 and cardinality(path) = depth * 2`),
+  ],
+);
+
+/**
+ * What a guest's comment said before each edit, for moderators, and who sent the edit (an edit
+ * counts as activity for flood control, like a new comment).
+ */
+export const commentRevisions = pgTable(
+  'comment_revisions',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    commentId: integer()
+      .notNull()
+      .references(() => comments.id, { onDelete: 'cascade' }),
+    // The text the edit replaced.
+    bodyMarkdown: text().notNull(),
+    bodyHtml: text().notNull(),
+    // When the edit replaced it.
+    editedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    ip: text(),
+    ipGroup: text(),
+    userAgent: text(),
+  },
+  (t) => [
+    index('comment_revisions_comment_idx').on(t.commentId, t.editedAt),
+    index('comment_revisions_edited_idx').on(t.editedAt),
   ],
 );
 
@@ -183,5 +215,6 @@ export type AuthorRow = typeof authors.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
+export type CommentRevisionRow = typeof commentRevisions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type Role = AuthorRow['role'];

@@ -18,6 +18,8 @@ export interface AkismetComment {
   authorUrl: string | null;
   content: string;
   createdAt: Date;
+  /** Why content already checked once is checked again: `edit` when its author changed it. */
+  recheckReason?: 'edit';
 }
 
 export type AkismetVerdict = 'ham' | 'spam' | 'discard' | 'unavailable';
@@ -51,6 +53,7 @@ export function createAkismet(options: AkismetOptions, logger: Logger): Akismet 
       comment_content: comment.content,
       comment_date_gmt: comment.createdAt.toISOString(),
       blog_charset: 'UTF-8',
+      ...(comment.recheckReason ? { recheck_reason: comment.recheckReason } : {}),
     });
     return fetch(`${options.url}/1.1/${method}`, {
       method: 'POST',

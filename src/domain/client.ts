@@ -10,7 +10,8 @@ export interface ClientInfo {
 /**
  * The client's IP: the socket's peer, unless that peer is a trusted proxy, in which case
  * X-Forwarded-For is read from the right, skipping trusted proxies, and the first other address
- * is the client. Without trusted proxies the header is ignored: anyone can write it.
+ * is the client (a hop written with a port counts as its address). Without trusted proxies the
+ * header is ignored: anyone can write it.
  */
 export function clientIpResolver(trustedProxies: readonly string[]) {
   const trusted = new BlockList();
@@ -38,9 +39,14 @@ export function clientIpResolver(trustedProxies: readonly string[]) {
   };
 }
 
-/** Strips the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on dual-stack sockets. */
+/**
+ * The bare address: without the port some proxies append (`1.2.3.4:5678`, `[2001:db8::1]:443`),
+ * and without the IPv4-mapped IPv6 prefix Node reports for IPv4 peers on dual-stack sockets.
+ * Null for anything that is not an address.
+ */
 function normalize(ip: string | null | undefined): string | null {
   if (!ip) return null;
-  const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  const withoutPort = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(ip)?.[1] ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(ip)?.[1] ?? ip;
+  const plain = withoutPort.toLowerCase().startsWith('::ffff:') && isIP(withoutPort.slice(7)) === 4 ? withoutPort.slice(7) : withoutPort;
   return isIP(plain) ? plain : null;
 }

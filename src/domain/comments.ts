@@ -11,9 +11,9 @@ import {
   insertComment,
   lockChains,
   lockKeys,
+  reviseComment,
   saveLocked,
   setHeldReason,
-  updateCommentBody,
   type LockedComment,
 } from '../db/queries/comment-writes.js';
 import { reserveCommentIds } from '../db/queries/import.js';
@@ -30,16 +30,18 @@ import {
   RateLimitedError,
   ValidationError,
 } from './errors.js';
+import { floodGroup, fold, normalizeEmail, normalizeName, normalizeUrl } from './guest-input.js';
 import { renderCommentMarkdown } from './markdown.js';
 import type { Viewer } from './roles.js';
-import { localVerdict, verdict, type Submission } from './spam.js';
+import { verdict, type Submission, type Verdict } from './spam.js';
 import { setPublic, type CounterNode } from './thread.js';
 import { hashSecret, newSecret, secretMatches } from './tokens.js';
 
 /*
- * Writing comments: readers' "Leave a Reply" (with the spam pipeline, duplicate and flood
- * control), guests editing their own comment for a while, and moderation. Every status change
- * goes through `transition`, which keeps the thread counters exact (see setPublic).
+ * Writing comments: readers' "Leave a Reply" and guests editing their own comment for a while
+ * both go through one pipeline (`screen`: duplicate and flood control, the spam checks, the
+ * moderation mode), and moderation. Every status change goes through `transition`, which keeps
+ * the thread counters exact (see setPublic).
  */
 
 export interface CommentServices {
@@ -86,36 +88,73 @@ function validateBody(body: string): string {
   return body;
 }
 
+/** A guest's name, email and website, validated and normalized as they will be stored. */
 function validateGuest(input: AddCommentInput) {
-  const name = input.name?.trim() ?? '';
-  const email = input.email?.trim() ?? '';
-  const url = input.url?.trim() || null;
+  const name = normalizeName(input.name ?? '');
+  const email = normalizeEmail(input.email ?? '');
   if (!name) throw new ValidationError('name', 'Your name is required.');
   if (length(name) > LIMITS.name) throw new ValidationError('name', `The name is too long: at most ${LIMITS.name} characters.`);
-  if (!email) throw new ValidationError('email', 'Your email address is required (it is never shown).');
-  if (email.length > LIMITS.email) {
+  if (email === '') throw new ValidationError('email', 'Your email address is required (it is never shown).');
+  if (email !== null && email.length > LIMITS.email) {
     throw new ValidationError('email', `The email address is too long: at most ${LIMITS.email} characters.`);
   }
-  if (!EMAIL.test(email)) throw new ValidationError('email', 'This is not a valid email address.');
-  if (url !== null) {
-    if (url.length > LIMITS.url) throw new ValidationError('url', `The URL is too long: at most ${LIMITS.url} characters.`);
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(url);
-    } catch {
-      // reported below
-    }
-    if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
-      throw new ValidationError('url', 'The website must be an http:// or https:// URL.');
-    }
+  if (email === null || !EMAIL.test(email)) throw new ValidationError('email', 'This is not a valid email address.');
+  let url: string | null = null;
+  if (input.url?.trim()) {
+    const result = normalizeUrl(input.url, LIMITS.url);
+    if (!result.ok) throw new ValidationError('url', result.message);
+    url = result.url;
   }
   return { name, email, url };
 }
 
-/** Same post, same parent, same author and same words (ignoring case and spacing): a duplicate. */
+/**
+ * Same post, same parent, same author and same words (ignoring case, spacing, compatibility forms
+ * and invisible characters: see `fold`): a duplicate.
+ */
 function dedupeKey(postId: number, parentId: number | null, identity: string, body: string): string {
-  const normalized = body.trim().replace(/\s+/g, ' ').toLowerCase();
-  return createHash('sha256').update(JSON.stringify([postId, parentId, identity, normalized])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([postId, parentId, identity, fold(body)])).digest('hex');
+}
+
+const duplicate = () => new DuplicateError('You already said that.');
+const flood = (seconds: number) => new RateLimitedError(`You are commenting too quickly: wait ${seconds} seconds.`, seconds);
+
+/** What flood control and duplicate detection look at for one guest write. */
+interface Activity {
+  /** The dedupe key of the new text. */
+  key: string;
+  /** The comment being edited, which is no duplicate of itself. */
+  commentId: number | null;
+  ipGroup: string | null;
+  email: string;
+}
+
+/** Refuses a duplicate, then a flood (a twin committed between the two checks is a duplicate). */
+async function refuseDuplicateOrFlood(db: Db, activity: Activity, floodMs: number): Promise<void> {
+  if (await dedupeKeyExists(db, activity.key, activity.commentId)) throw duplicate();
+  const wait = await floodWait(db, activity.ipGroup, activity.email, floodMs);
+  if (wait > 0) throw (await dedupeKeyExists(db, activity.key, activity.commentId)) ? duplicate() : flood(wait);
+}
+
+/**
+ * The same checks again inside the writing transaction, after taking the advisory locks of the
+ * address group and the email, so that simultaneous writes from one guest take turns.
+ */
+async function lockAndRefuse(tx: Db, activity: Activity, floodMs: number): Promise<void> {
+  const keys = [`comment-flood:email:${activity.email.toLowerCase()}`];
+  if (activity.ipGroup) keys.push(`comment-flood:ip:${activity.ipGroup}`);
+  await lockKeys(tx, keys);
+  await refuseDuplicateOrFlood(tx, activity, floodMs);
+}
+
+/**
+ * The pipeline every guest text goes through, new or edited, cheapest first: duplicates and
+ * floods are refused (so they never cost an Akismet call), then the local checks, Akismet and the
+ * moderation mode give the verdict. The caller writes under `lockAndRefuse`.
+ */
+async function screen(services: CommentServices, activity: Activity, submission: Submission): Promise<Verdict> {
+  await refuseDuplicateOrFlood(services.db, activity, services.settings.floodMs);
+  return verdict(submission, services.settings, services.akismet);
 }
 
 function toAkismet(comment: CommentRow, permalink: string | null): AkismetComment {
@@ -163,43 +202,31 @@ export async function addComment(
 
   const html = renderCommentMarkdown(body);
   const key = dedupeKey(post.id, input.parentId, viewer ? `author:${viewer.author.id}` : `email:${guest!.email.toLowerCase()}`, body);
-  const duplicate = () => new DuplicateError('You already said that.');
-  const flood = (seconds: number) =>
-    new RateLimitedError(`You are commenting too quickly: wait ${seconds} seconds.`, seconds);
+  const activity: Activity | null = guest
+    ? { key, commentId: null, ipGroup: floodGroup(client.ip), email: guest.email }
+    : null;
 
-  // Registered writers are trusted; guests go through the spam pipeline. The cheap refusals run
-  // first, so floods and duplicates never cost an Akismet call; they run again under a lock below.
-  let decided: { status: CommentRow['status']; reason: string | null } = { status: 'approved', reason: null };
-  if (guest) {
-    if (await dedupeKeyExists(db, key)) throw duplicate();
-    const wait = await floodWait(db, client.ip, guest.email, settings.floodMs);
-    // A twin committed between the two checks is a duplicate, not a flood: say so.
-    if (wait > 0) throw (await dedupeKeyExists(db, key)) ? duplicate() : flood(wait);
-    const submission: Submission = {
+  // Registered writers are trusted; guests go through the pipeline.
+  let decided: Verdict = { status: 'approved', reason: null };
+  if (activity) {
+    decided = await screen(services, activity, {
       ...client,
       permalink: null,
       isReply: input.parentId !== null,
-      authorName: guest.name,
-      authorEmail: guest.email,
-      authorUrl: guest.url,
+      authorName: guest!.name,
+      authorEmail: guest!.email,
+      authorUrl: guest!.url,
       content: body,
       createdAt: new Date(),
       honeypot: input.honeypot ?? null,
       html,
-    };
-    decided = await verdict(submission, settings, services.akismet);
+    });
   }
-  const guestToken = guest ? newSecret('guest') : null;
+  // With no edit window there is nothing a guest token could do.
+  const guestToken = guest && settings.editWindowMs > 0 ? newSecret('guest') : null;
 
   const comment = await db.transaction(async (tx) => {
-    if (guest) {
-      const keys = [`comment-flood:email:${guest.email.toLowerCase()}`];
-      if (client.ip) keys.push(`comment-flood:ip:${client.ip}`);
-      await lockKeys(tx, keys);
-      if (await dedupeKeyExists(tx, key)) throw duplicate();
-      const wait = await floodWait(tx, client.ip, guest.email, settings.floodMs);
-      if (wait > 0) throw flood(wait);
-    }
+    if (activity) await lockAndRefuse(tx, activity, settings.floodMs);
     const [id] = await reserveCommentIds(tx, 1);
     const chain = input.parentId === null ? new Map<number, LockedComment>() : await lockChains(tx, [input.parentId]);
     const parent = input.parentId === null ? null : chain.get(input.parentId);
@@ -220,6 +247,7 @@ export async function addComment(
       status: decided.status,
       heldReason: decided.reason,
       ip: client.ip,
+      ipGroup: floodGroup(client.ip),
       userAgent: client.userAgent,
       referrer: client.referrer,
       guestTokenHash: guestToken ? hashSecret(guestToken) : null,
@@ -241,7 +269,7 @@ export async function addComment(
     comment,
     status: submissionStatus(comment.status),
     guestToken,
-    editableUntil: guestToken ? new Date(comment.createdAt.getTime() + settings.editWindowMs) : null,
+    editableUntil: guestToken ? editableUntil(comment, settings) : null,
   };
 }
 
@@ -254,46 +282,61 @@ const STATUS_OF: Record<Exclude<ModerationAction, 'delete'>, CommentRow['status'
   trash: 'trash',
 };
 
-/**
- * Changes comments' status (or deletes them: a deleted comment with visible replies stays as a
- * placeholder), keeping every counter exact, in one transaction. `change(row)` says what becomes
- * of each locked comment.
- */
 /** The ids of a comment's ancestors, read off its path. */
 const chainIds = (comment: Pick<CommentRow, 'parentId'> & { path?: number[] }) =>
   (comment.path ?? []).filter((_, i) => i % 2 === 1).slice(0, -1);
 
+type Change = (row: LockedComment) => { status?: CommentRow['status']; deleted?: boolean };
+
+interface Transitioned {
+  /** Each comment as it was before. */
+  before: Map<number, LockedComment>;
+  /** The comments whose row changed (the comments themselves and ancestors whose counters moved), by post. */
+  changed: Map<number, number[]>;
+}
+
+/**
+ * Inside a transaction: changes comments' status (or deletes them: a deleted comment with visible
+ * replies stays as a placeholder), keeping every counter exact. `change(row)` says what becomes
+ * of each locked comment; it may throw to refuse.
+ */
+async function applyTransition(tx: Db, ids: readonly number[], change: Change): Promise<Transitioned> {
+  const nodes = await lockChains(tx, ids);
+  const changed = new Map<number, LockedComment>();
+  const deltas = new Map<number, number>();
+  const before = new Map<number, LockedComment>();
+  for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
+    const node = nodes.get(id);
+    if (!node) throw new NotFoundError(`There is no comment ${id}.`);
+    before.set(id, { ...node });
+    const next = change(node);
+    node.status = next.status ?? node.status;
+    node.deleted = next.deleted ?? node.deleted;
+    const result = setPublic(nodes, id, node.status === 'approved' && !node.deleted);
+    changed.set(id, node);
+    for (const n of result.changed) changed.set(n.id, n as LockedComment);
+    deltas.set(node.postId, (deltas.get(node.postId) ?? 0) + result.publicDelta);
+  }
+  await saveLocked(tx, [...changed.values()]);
+  await adjustCommentCounts(tx, deltas);
+  const byPost = new Map<number, number[]>();
+  for (const node of changed.values()) byPost.set(node.postId, [...(byPost.get(node.postId) ?? []), node.id]);
+  return { before, changed: byPost };
+}
+
+/** `applyTransition` in a transaction of its own; then the response cache hears of it. */
 async function transition(
   services: CommentServices,
   ids: readonly number[],
-  change: (row: LockedComment) => { status?: CommentRow['status']; deleted?: boolean },
+  change: Change,
   alsoInTransaction: (tx: Db) => Promise<void> = async () => {},
 ) {
-  const changedByPost = new Map<number, number[]>();
-  const before = await services.db.transaction(async (tx) => {
-    const nodes = await lockChains(tx, ids);
-    const changed = new Map<number, LockedComment>();
-    const deltas = new Map<number, number>();
-    const before = new Map<number, LockedComment>();
-    for (const id of [...new Set(ids)].sort((a, b) => a - b)) {
-      const node = nodes.get(id);
-      if (!node) throw new NotFoundError(`There is no comment ${id}.`);
-      before.set(id, { ...node });
-      const next = change(node);
-      node.status = next.status ?? node.status;
-      node.deleted = next.deleted ?? node.deleted;
-      const result = setPublic(nodes, id, node.status === 'approved' && !node.deleted);
-      changed.set(id, node);
-      for (const n of result.changed) changed.set(n.id, n as LockedComment);
-      deltas.set(node.postId, (deltas.get(node.postId) ?? 0) + result.publicDelta);
-    }
-    await saveLocked(tx, [...changed.values()]);
-    await adjustCommentCounts(tx, deltas);
+  const { before, changed } = await services.db.transaction(async (tx) => {
+    const result = await applyTransition(tx, ids, change);
     await alsoInTransaction(tx);
-    for (const node of changed.values()) changedByPost.set(node.postId, [...(changedByPost.get(node.postId) ?? []), node.id]);
-    return before;
+    return result;
   });
-  for (const [postId, ids] of changedByPost) await services.changes.comments(postId, ids);
+  for (const [postId, ids] of changed) await services.changes.comments(postId, ids);
   return before;
 }
 
@@ -322,64 +365,139 @@ export async function moderate(
   return rows;
 }
 
-/** The guest's own comment, if the token is theirs; otherwise it does not exist (to them). */
+/*
+ * A guest's own comment, through the guest token addComment returned: readable, editable and
+ * deletable for COMMENT_EDIT_MINUTES after posting. To anyone else, and to the token once the
+ * window has closed or the comment is deleted, it is a comment that does not exist (so a leaked
+ * token is worthless after the window); edits and deletions after the window are refused with
+ * FORBIDDEN, which tells the poster why.
+ */
+
+const notFound = () => new NotFoundError('There is no such comment.');
+
+/** The guest's own comment, if the token is theirs and it is not deleted; otherwise it does not exist. */
 async function ownComment(db: Db, id: number, guestToken: string): Promise<CommentRow> {
   const row = await commentById(db, id);
-  if (!row || !secretMatches(guestToken, row.guestTokenHash)) throw new NotFoundError('There is no such comment.');
+  if (!row || !secretMatches(guestToken, row.guestTokenHash) || row.deleted) throw notFound();
   return row;
 }
 
+export const editableUntil = (comment: Pick<CommentRow, 'createdAt'>, settings: Config['comments']) =>
+  new Date(comment.createdAt.getTime() + settings.editWindowMs);
+
+const windowOpen = (row: CommentRow, settings: Config['comments']) => Date.now() <= editableUntil(row, settings).getTime();
+
 function checkWindow(row: CommentRow, settings: Config['comments']): void {
-  if (Date.now() > row.createdAt.getTime() + settings.editWindowMs) {
+  if (!windowOpen(row, settings)) {
     throw new ForbiddenError(`Comments can be changed for ${Math.round(settings.editWindowMs / 60_000)} minutes after posting.`);
   }
 }
 
-export async function readOwnComment(services: CommentServices, id: number, guestToken: string) {
-  const row = await ownComment(services.db, id, guestToken);
-  return {
-    comment: row,
-    status: submissionStatus(row.status),
-    editableUntil: new Date(row.createdAt.getTime() + services.settings.editWindowMs),
-  };
+export interface OwnComment {
+  comment: CommentRow;
+  status: SubmissionStatus;
+  editableUntil: Date;
 }
 
-/** A guest edits their comment within the window; new words go through the local spam checks. */
+const own = (comment: CommentRow, settings: Config['comments']): OwnComment => ({
+  comment,
+  status: submissionStatus(comment.status),
+  editableUntil: editableUntil(comment, settings),
+});
+
+export async function readOwnComment(services: CommentServices, id: number, guestToken: string): Promise<OwnComment> {
+  const row = await ownComment(services.db, id, guestToken);
+  if (!windowOpen(row, services.settings)) throw notFound();
+  return own(row, services.settings);
+}
+
+const SEVERITY: Record<Verdict['status'], number> = { approved: 0, pending: 1, spam: 2 };
+
+/**
+ * What an edit's verdict makes of the comment's status: never better than it was (an edit does
+ * not release a held comment, nor a trashed one), worse when the new words are held.
+ */
+function statusAfterEdit(current: CommentRow['status'], verdict: Verdict): CommentRow['status'] {
+  if (current === 'trash') return current;
+  return SEVERITY[verdict.status] > SEVERITY[current] ? verdict.status : current;
+}
+
+/**
+ * A guest edits their comment within the window. The new words go through the pipeline of a new
+ * comment (duplicates, flood control — an edit counts as activity —, the local checks, Akismet,
+ * the moderation mode); a public comment whose new words are held leaves the public tree, and
+ * with COMMENT_MODERATION=manual every edit of a public comment is held, since no moderator has
+ * seen the new words. The text it replaces is kept for moderators (comment_revisions).
+ */
 export async function editOwnComment(
   services: CommentServices,
   client: ClientInfo,
   id: number,
   guestToken: string,
   body: string,
-): Promise<CommentRow> {
+): Promise<OwnComment> {
   const { db, settings } = services;
   const row = await ownComment(db, id, guestToken);
   checkWindow(row, settings);
-  if (row.deleted) throw new NotFoundError('There is no such comment.');
   validateBody(body);
+  if (body === row.bodyMarkdown) return own(row, settings);
+  const post = await postForComment(db, row.postId);
+  if (!post || !post.isPublic) throw notFound();
+  if (!post.commentsOpen) throw new ForbiddenError('Comments are closed on this post.');
+
   const html = renderCommentMarkdown(body);
-  const key = dedupeKey(row.postId, row.parentId, `email:${(row.authorEmail ?? '').toLowerCase()}`, body);
-  const local = localVerdict(
-    { ...toAkismet(row, null), ...client, content: body, html, honeypot: null },
-    { ...settings, moderation: 'auto' },
-  );
-  // An approved comment whose new words would have been held is held now.
-  const hold = row.status === 'approved' && local.status !== 'approved';
-  const update = async (tx: Db) => {
-    const values = { bodyMarkdown: body, bodyHtml: html, dedupeKey: key, ...(hold ? { heldReason: local.reason } : {}) };
-    if (!(await updateCommentBody(tx, id, values))) throw new DuplicateError('You already said that.');
+  const email = row.authorEmail ?? '';
+  const activity: Activity = {
+    key: dedupeKey(row.postId, row.parentId, `email:${email.toLowerCase()}`, body),
+    commentId: id,
+    ipGroup: floodGroup(client.ip),
+    email,
   };
-  if (hold) await transition(services, [id], () => ({ status: local.status }), update);
-  else {
-    await update(db);
-    await services.changes.comments(row.postId, [id]);
+  const decided = await screen(services, activity, {
+    ...toAkismet(row, null),
+    ...client,
+    content: body,
+    recheckReason: 'edit',
+    honeypot: null,
+    html,
+  });
+
+  let status: CommentRow['status'] = row.status;
+  const { before, changed } = await db.transaction(async (tx) => {
+    await lockAndRefuse(tx, activity, settings.floodMs);
+    const result = await applyTransition(tx, [id], (locked) => {
+      if (locked.deleted) throw notFound(); // deleted since it was read
+      status = statusAfterEdit(locked.status, decided);
+      return { status };
+    });
+    const was = result.before.get(id)!;
+    const revised = await reviseComment(tx, id, {
+      bodyMarkdown: body,
+      bodyHtml: html,
+      dedupeKey: activity.key,
+      ...(status !== was.status ? { heldReason: decided.reason } : {}),
+      ip: client.ip,
+      ipGroup: activity.ipGroup,
+      userAgent: client.userAgent,
+    });
+    if (!revised) throw duplicate();
+    return result;
+  });
+  // Only a public comment's words (or its leaving the tree) are news to the public and its cache:
+  // an edit never makes a hidden comment public.
+  if (before.get(id)!.isPublic) {
+    for (const [postId, ids] of changed) await services.changes.comments(postId, ids);
   }
-  return (await commentById(db, id))!;
+  return own((await commentById(db, id))!, settings);
 }
 
-export async function deleteOwnComment(services: CommentServices, id: number, guestToken: string): Promise<CommentRow> {
+/** A guest deletes their comment within the window; after that, it is gone to them too. */
+export async function deleteOwnComment(services: CommentServices, id: number, guestToken: string): Promise<number> {
   const row = await ownComment(services.db, id, guestToken);
   checkWindow(row, services.settings);
-  await transition(services, [id], () => ({ deleted: true }));
-  return (await commentById(services.db, id))!;
+  await transition(services, [id], (locked) => {
+    if (locked.deleted) throw notFound(); // deleted since it was read
+    return { deleted: true };
+  });
+  return id;
 }

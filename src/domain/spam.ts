@@ -1,10 +1,11 @@
 import type { Akismet, AkismetComment } from './akismet.js';
+import { fold } from './guest-input.js';
 
 /*
  * The spam pipeline ("This site uses Akismet to reduce spam"): cheap local checks first, then
  * Akismet when it is configured. Its verdict decides the new comment's status; the poster of a
- * spam comment is told "pending", like every held comment. (Duplicates and floods are refused
- * before this runs: see domain/comments.ts.)
+ * spam comment is told "pending", like every held comment. A guest's edit goes through it again
+ * with the new text. (Duplicates and floods are refused before this runs: see domain/comments.ts.)
  */
 
 export type Verdict = { status: 'approved' | 'pending' | 'spam'; reason: string | null };
@@ -27,18 +28,20 @@ const MAX_LINKS = 1;
 
 export function localVerdict(submission: Submission, settings: SpamSettings): Verdict {
   if (submission.honeypot) return { status: 'spam', reason: 'honeypot' };
-  const haystack = [
-    submission.content,
-    submission.authorName,
-    submission.authorEmail,
-    submission.authorUrl,
-    submission.ip,
-    submission.userAgent,
-  ]
-    .filter(Boolean)
-    .join('\n')
-    .toLowerCase();
-  const blocked = settings.blocklist.find((entry) => haystack.includes(entry));
+  // Folded (see guest-input.ts), so that "ｃａｓｉｎｏ" or "cas\u200Bino" still match "casino".
+  const haystack = fold(
+    [
+      submission.content,
+      submission.authorName,
+      submission.authorEmail,
+      submission.authorUrl,
+      submission.ip,
+      submission.userAgent,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  const blocked = settings.blocklist.find((entry) => haystack.includes(fold(entry)));
   if (blocked) return { status: 'spam', reason: `blocklist: ${blocked}` };
   const links = submission.html.match(/<a\s/g)?.length ?? 0;
   if (links > MAX_LINKS) return { status: 'pending', reason: `${links} links` };

@@ -1,15 +1,15 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { countByStatus, type CommentRecord } from '../db/queries/comments.js';
-import type { CommentRow } from '../db/schema.js';
+import type { CommentRevisionRow, CommentRow } from '../db/schema.js';
 import {
   addComment,
   deleteOwnComment,
   editOwnComment,
   moderate,
   readOwnComment,
-  submissionStatus,
   type CommentServices,
+  type OwnComment as OwnCommentResult,
 } from '../domain/comments.js';
 import {
   DuplicateError,
@@ -20,7 +20,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { CommentAuthorRef } from './comment-author.js';
-import { inputKey, keyOf, parseKey } from './ids.js';
+import { encodeGlobalId, inputKey, keyOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
@@ -126,6 +126,19 @@ builder.node(CommentRef, {
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    editedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its author last edited it; null if never (and, like the body, while it is not public).',
+      resolve: (comment, _args, context) => (canRead(comment, context) ? comment.editedAt : null),
+    }),
+    revisions: t.field({
+      type: [CommentRevisionRef],
+      nullable: true,
+      description: 'Moderators only: the texts it had before each edit, newest first (empty if never edited).',
+      authScopes: { role: 'editor' },
+      resolve: (comment, _args, { loaders }) => loaders.revisionsOfComment.load(comment.id),
+    }),
     replyCount: t.exposeInt('replyCount', { description: 'Visible direct replies (the size of `replies`).' }),
     descendantCount: t.exposeInt('descendantCount', { description: 'Visible comments anywhere below this one.' }),
     replies: t.connection(
@@ -145,6 +158,16 @@ builder.node(CommentRef, {
 
 export const CommentConnection = builder.connectionObject({ type: CommentRef, name: 'CommentConnection' });
 
+const CommentRevisionRef = builder.objectRef<CommentRevisionRow>('CommentRevision');
+CommentRevisionRef.implement({
+  description: 'What a comment said before an edit (moderators only).',
+  fields: (t) => ({
+    bodyMarkdown: t.exposeString('bodyMarkdown'),
+    bodyHtml: t.exposeString('bodyHtml'),
+    editedAt: t.expose('editedAt', { type: 'DateTime', description: 'When the edit replaced this text.' }),
+  }),
+});
+
 builder.queryField('comment', (t) =>
   t.field({
     type: CommentRef,
@@ -156,12 +179,22 @@ builder.queryField('comment', (t) =>
 );
 
 /** A guest's view of their own comment, through the token they were given when posting it. */
-const OwnComment = builder.objectRef<{ comment: CommentRow; status: 'APPROVED' | 'PENDING'; editableUntil: Date }>('OwnComment');
+const OwnComment = builder.objectRef<OwnCommentResult>('OwnComment');
 OwnComment.implement({
   fields: (t) => ({
     comment: t.field({ type: CommentRef, resolve: ({ comment }) => comment }),
     status: t.field({ type: SubmissionStatus, resolve: ({ status }) => status }),
-    editableUntil: t.expose('editableUntil', { type: 'DateTime', description: 'Until when the guest token may edit or delete it.' }),
+    editableUntil: t.expose('editableUntil', {
+      type: 'DateTime',
+      description: 'Until when the guest token may read, edit or delete it (then ownComment is NOT_FOUND, edits FORBIDDEN).',
+    }),
+  }),
+});
+
+const DeleteOwnCommentPayload = builder.objectRef<{ id: number }>('DeleteOwnCommentPayload');
+DeleteOwnCommentPayload.implement({
+  fields: (t) => ({
+    deletedId: t.id({ description: 'The deleted comment.', resolve: ({ id }) => encodeGlobalId('Comment', id) }),
   }),
 });
 
@@ -172,7 +205,9 @@ AddCommentPayload.implement({
     status: t.field({ type: SubmissionStatus, resolve: ({ status }) => status }),
     guestToken: t.exposeString('guestToken', {
       nullable: true,
-      description: 'Guests only, shown once: lets the poster read their pending comment and edit or delete it for a while.',
+      description:
+        'Guests only, shown once: lets the poster read their comment and edit or delete it for COMMENT_EDIT_MINUTES ' +
+        '(null when that is 0).',
     }),
     editableUntil: t.expose('editableUntil', { type: 'DateTime', nullable: true }),
   }),
@@ -204,7 +239,9 @@ const unlock = <T extends { comment: CommentRow }>(context: Context, result: T):
 builder.queryFields((t) => ({
   ownComment: t.field({
     type: OwnComment,
-    description: "A guest's own comment, whatever its status, with the guest token returned by addComment.",
+    description:
+      "A guest's own comment, whatever its status, with the guest token returned by addComment, until `editableUntil`. " +
+      'After that, and once deleted, it is NOT_FOUND, as for any unknown comment.',
     args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
     resolve: async (_root, args, context) =>
@@ -247,23 +284,25 @@ builder.mutationFields((t) => ({
   }),
   editOwnComment: t.field({
     type: OwnComment,
-    description: 'A guest changes their comment, within the edit window, with its guest token.',
+    description:
+      'A guest changes their comment, within the edit window, with its guest token. The new words go through the ' +
+      'checks of a new comment (duplicates, flood control, spam, the moderation mode): `status` says whether it is ' +
+      'still public. The same text again changes nothing.',
     args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }), body: t.arg.string({ required: true }) },
     errors: { types: readerErrors, directResult: true },
-    resolve: async (_root, args, context) => {
-      const comment = await editOwnComment(services(context), context.client, inputKey(args.id, 'Comment', 'id'), args.guestToken, args.body);
-      return unlock(context, { comment, status: submissionStatus(comment.status), editableUntil: editableUntil(context, comment) });
-    },
+    resolve: async (_root, args, context) =>
+      unlock(context, await editOwnComment(services(context), context.client, inputKey(args.id, 'Comment', 'id'), args.guestToken, args.body)),
   }),
   deleteOwnComment: t.field({
-    type: OwnComment,
-    description: 'A guest deletes their comment, within the edit window, with its guest token.',
+    type: DeleteOwnCommentPayload,
+    description:
+      'A guest deletes their comment, within the edit window, with its guest token. A deleted comment with visible ' +
+      'replies stays as a placeholder; to its token it is gone (NOT_FOUND).',
     args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }) },
     errors: { types: readerErrors, directResult: true },
-    resolve: async (_root, args, context) => {
-      const comment = await deleteOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken);
-      return unlock(context, { comment, status: submissionStatus(comment.status), editableUntil: editableUntil(context, comment) });
-    },
+    resolve: async (_root, args, context) => ({
+      id: await deleteOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken),
+    }),
   }),
   moderateComments: t.field({
     type: ModerateCommentsPayload,
@@ -277,5 +316,3 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const editableUntil = (context: Context, comment: CommentRow) =>
-  new Date(comment.createdAt.getTime() + context.services.config.comments.editWindowMs);

@@ -87,6 +87,7 @@ export interface NewComment {
   status: CommentRow['status'];
   heldReason: string | null;
   ip: string | null;
+  ipGroup: string | null;
   userAgent: string | null;
   referrer: string | null;
   guestTokenHash: string | null;
@@ -103,7 +104,7 @@ export async function insertComment(db: Db, comment: NewComment): Promise<Commen
     db,
     sql`insert into comments (
           id, post_id, parent_id, depth, path, author_id, author_name, author_email, author_url,
-          body_markdown, body_html, status, held_reason, ip, user_agent, referrer,
+          body_markdown, body_html, status, held_reason, ip, ip_group, user_agent, referrer,
           guest_token_hash, dedupe_key, created_at, updated_at)
         values (
           ${comment.id}, ${comment.postId}, ${comment.parentId}, ${comment.depth},
@@ -111,7 +112,7 @@ export async function insertComment(db: Db, comment: NewComment): Promise<Commen
             || array[(extract(epoch from now()) * 1000000)::bigint, ${comment.id}::bigint],
           ${comment.authorId}, ${comment.authorName}, ${comment.authorEmail}, ${comment.authorUrl},
           ${comment.bodyMarkdown}, ${comment.bodyHtml}, ${comment.status}, ${comment.heldReason},
-          ${comment.ip}, ${comment.userAgent}, ${comment.referrer}, ${comment.guestTokenHash},
+          ${comment.ip}, ${comment.ipGroup}, ${comment.userAgent}, ${comment.referrer}, ${comment.guestTokenHash},
           ${comment.dedupeKey}, now(), now())
         on conflict (dedupe_key) do nothing
         returning ${columns(comments, 'comments')}`,
@@ -135,20 +136,35 @@ export async function commentRowsByIds(db: Db, ids: readonly number[]): Promise<
   return rows.map((row) => readRow(comments, row));
 }
 
-export async function dedupeKeyExists(db: Db, key: string): Promise<boolean> {
-  const rows = await queryRows(db, sql`select 1 from comments where dedupe_key = ${key}`);
+/** Whether another comment (not `exceptId`, the one being edited) has this dedupe key. */
+export async function dedupeKeyExists(db: Db, key: string, exceptId: number | null = null): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`select 1 from comments where dedupe_key = ${key} ${exceptId === null ? sql`` : sql`and id <> ${exceptId}`}`,
+  );
   return rows.length > 0;
 }
 
-/** Seconds until this IP or email may comment again; 0 when it may now. */
-export async function floodWait(db: Db, ip: string | null, email: string | null, windowMs: number): Promise<number> {
-  if (windowMs === 0 || (!ip && !email)) return 0;
+/**
+ * Seconds until this address group (see floodGroup) or email may write again; 0 when it may now.
+ * New comments and edits both count (an edit by its comment's email and the editor's address).
+ */
+export async function floodWait(db: Db, ipGroup: string | null, email: string | null, windowMs: number): Promise<number> {
+  if (windowMs === 0 || (!ipGroup && !email)) return 0;
+  const window = sql`${`${windowMs} milliseconds`}::interval`;
   const [row] = await queryRows<{ wait: number | null }>(
     db,
-    sql`select ceil(extract(epoch from max(created_at) + ${`${windowMs} milliseconds`}::interval - now()))::int as wait
-        from comments
-        where created_at > now() - ${`${windowMs} milliseconds`}::interval
-          and ((ip is not null and ip = ${ip}) or (author_email is not null and lower(author_email) = lower(${email})))`,
+    sql`select ceil(extract(epoch from max(at) + ${window} - now()))::int as wait from (
+          select created_at as at from comments
+          where created_at > now() - ${window}
+            and ((ip_group is not null and ip_group = ${ipGroup})
+              or (author_email is not null and lower(author_email) = lower(${email})))
+          union all
+          select r.edited_at from comment_revisions r join comments c on c.id = r.comment_id
+          where r.edited_at > now() - ${window}
+            and ((r.ip_group is not null and r.ip_group = ${ipGroup})
+              or (c.author_email is not null and lower(c.author_email) = lower(${email})))
+        ) activity`,
   );
   return Math.max(0, row?.wait ?? 0);
 }
@@ -160,19 +176,38 @@ export async function lockKeys(db: Db, keys: readonly string[]) {
   }
 }
 
-export async function updateCommentBody(
-  db: Db,
-  id: number,
-  values: { bodyMarkdown: string; bodyHtml: string; dedupeKey: string; heldReason?: string | null },
-): Promise<boolean> {
+export interface Revision {
+  bodyMarkdown: string;
+  bodyHtml: string;
+  dedupeKey: string;
+  /** Set only when the edit changed the comment's status. */
+  heldReason?: string | null;
+  ip: string | null;
+  ipGroup: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Replaces a comment's text, keeping the text it replaces in comment_revisions, in one statement
+ * stamped with the transaction's time. Returns false (and changes nothing) when another comment
+ * already has the new dedupe key.
+ */
+export async function reviseComment(db: Db, id: number, revision: Revision): Promise<boolean> {
   const rows = await queryRows(
     db,
-    sql`update comments set body_markdown = ${values.bodyMarkdown}, body_html = ${values.bodyHtml},
-          dedupe_key = ${values.dedupeKey}, updated_at = now()
-          ${values.heldReason !== undefined ? sql`, held_reason = ${values.heldReason}` : sql``}
-        where id = ${id}
-          and not exists (select 1 from comments d where d.dedupe_key = ${values.dedupeKey} and d.id <> ${id})
-        returning id`,
+    sql`with target as (
+          select id, body_markdown, body_html from comments
+          where id = ${id}
+            and not exists (select 1 from comments d where d.dedupe_key = ${revision.dedupeKey} and d.id <> ${id})
+        ), revision as (
+          insert into comment_revisions (comment_id, body_markdown, body_html, edited_at, ip, ip_group, user_agent)
+          select id, body_markdown, body_html, now(), ${revision.ip}, ${revision.ipGroup}, ${revision.userAgent} from target
+        )
+        update comments c set body_markdown = ${revision.bodyMarkdown}, body_html = ${revision.bodyHtml},
+          dedupe_key = ${revision.dedupeKey}, edited_at = now(), updated_at = now()
+          ${revision.heldReason !== undefined ? sql`, held_reason = ${revision.heldReason}` : sql``}
+        from target where c.id = target.id
+        returning c.id`,
   );
   return rows.length > 0;
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
-import { authors, comments, type AuthorRow, type CommentRow } from '../schema.js';
+import { authors, commentRevisions, comments, type AuthorRow, type CommentRevisionRow, type CommentRow } from '../schema.js';
 import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
 import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
@@ -148,4 +148,21 @@ export async function countByStatus(db: Db, statuses: readonly CommentRow['statu
     sql`select count(*)::int as count from comments c where c.status = any(${sql.param([...statuses])}::text[]::comment_status[])`,
   );
   return (row?.count as number | undefined) ?? 0;
+}
+
+/** The texts each comment had before its edits, newest first. */
+export async function revisionsByComment(db: Db, commentIds: readonly number[]): Promise<Map<number, CommentRevisionRow[]>> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${columns(commentRevisions, 'r')} from comment_revisions r
+        where r.comment_id = any(${sql.param([...commentIds])}::int[])
+        order by r.comment_id, r.edited_at desc, r.id desc`,
+  );
+  const byComment = new Map<number, CommentRevisionRow[]>();
+  for (const row of rows.map((r) => readRow(commentRevisions, r))) {
+    const list = byComment.get(row.commentId) ?? [];
+    list.push(row);
+    byComment.set(row.commentId, list);
+  }
+  return byComment;
 }

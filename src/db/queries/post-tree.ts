@@ -65,6 +65,7 @@ export const commentScalars = {
   bodyMarkdown: (c: string) => `case when ${shown(c)} then ${c}.body_markdown end`,
   createdAt: (c: string) => isoTime(`${c}.created_at`),
   updatedAt: (c: string) => isoTime(`${c}.updated_at`),
+  editedAt: (c: string) => `case when ${shown(c)} then ${isoTime(`${c}.edited_at`)} end`,
   depth: (c: string) => `${c}.depth`,
   replyCount: (c: string) => `${c}.reply_count`,
   descendantCount: (c: string) => `${c}.descendant_count`,
