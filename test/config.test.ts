@@ -14,6 +14,8 @@ describe('configuration', () => {
       metrics: false,
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,
+      redisPrefix: undefined,
+      corsOrigins: null,
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,
@@ -36,6 +38,12 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
   });
 
+  it('reads the web and Redis settings', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443/' }).corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBeNull();
+    expect(loadConfig({ REDIS_PREFIX: 'blog-prod:' }).redisPrefix).toBe('blog-prod:');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -43,6 +51,9 @@ describe('configuration', () => {
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['DATABASE_POOL_SIZE', '0'],
     ['SEED_DEMO', 'yes'],
+    ['CORS_ORIGINS', 'https://a.example/path'],
+    ['CORS_ORIGINS', 'javascript:alert(1)'],
+    ['REDIS_PREFIX', 'a b'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {
