@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { countTags, listTags } from '../db/queries/tags.js';
 import type { TagRow } from '../db/schema.js';
-import { parseKey } from './ids.js';
+import { loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 
 export const TagRef = builder.objectRef<TagRow>('Tag');
@@ -9,7 +9,7 @@ export const TagRef = builder.objectRef<TagRow>('Tag');
 builder.node(TagRef, {
   description: 'A topic posts are filed under; filter with `posts(tag: slug)`.',
   id: { resolve: (tag) => tag.id, parse: parseKey },
-  loadMany: (ids, { loaders }) => ids.map((id) => loaders.tag.load(id)),
+  loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.tag, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
