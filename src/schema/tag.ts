@@ -27,10 +27,10 @@ builder.queryField('tags', (t) =>
   t.connection(
     {
       type: TagRef,
-      description: 'All tags, by name.',
-      resolve: async (_root, args, { db }) => {
+      description: 'Tags of published posts (with a token: of any post you may see), by name.',
+      resolve: async (_root, args, { db, access }) => {
         const page = pageFromArgs(args, 'Tag');
-        return toConnection(await listTags(db, page), page, 'Tag', () => countTags(db));
+        return toConnection(await listTags(db, page, access.posts), page, 'Tag', () => countTags(db, access.posts));
       },
     },
     TagConnection,
