@@ -36,7 +36,7 @@ const masked = new WeakSet<object>();
  * `path`). Anything else, notably any error raised while resolving a field (it has a `path`)
  * without one of our codes, graphql-js's own included, becomes `message` ("Unexpected error.")
  * with code INTERNAL_SERVER_ERROR, keeping only where it happened. Yoga's `maskedErrors.maskError`
- * (yoga logs what it masks), and `useMaskedExecutionErrors`'s for execution results.
+ * (yoga logs what it masks there); `useMaskedExecutionErrors` applies it to execution results.
  */
 export function maskError(error: unknown, message: string): Error {
   if (error instanceof GraphQLError) {

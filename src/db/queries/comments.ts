@@ -90,7 +90,14 @@ export function threads(
   page: Page,
   maxRows?: number,
 ): Promise<Map<number, PageResult<CommentWithAuthor>>> {
-  return pagesByParent(run(db), postIds, page, (post) => pathPage(page, sql`c.post_id = ${post} and c.listed`), read, maxRows);
+  return pagesByParent(
+    run(db),
+    postIds,
+    page,
+    (post) => pathPage(page, sql`c.post_id = ${post} and c.listed`),
+    read,
+    maxRows,
+  );
 }
 
 /** Listed top-level comments per post (the size of `Post.comments`). */
