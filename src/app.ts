@@ -7,6 +7,7 @@ import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
+import { maskError, useMaskedExecutionErrors } from './errors.js';
 import { graphiqlTabs } from './graphiql.js';
 import { CompiledPlans, useCompiledReads } from './compiled.js';
 import { useLimits } from './limits.js';
@@ -55,14 +56,21 @@ export function createApp({ db, config, logger }: AppDeps) {
     // on first use: the inlined bundle costs an API process ~45 MB that it may never need.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: { title: 'Palaver GraphiQL', defaultTabs: graphiqlTabs },
-    // Expected errors carry an `extensions.code` and pass through. Anything else reaches the client
-    // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
-    // and yoga logs the original error with its stack through `logger`.
-    maskedErrors: { isDev: false },
-    // Order matters: bodies that are not JSON are refused before they are read, limits before
-    // anything runs; compiled reads replace `execute`, which the response cache then wraps (its
-    // `__typename`/`id` fields included).
-    plugins: [useJsonBodiesOnly(), useLimits(config.limits), useCompiledReads(plans), ...(cache.plugin ? [cache.plugin] : [])],
+    // Errors with one of our codes, and GraphQL's and yoga's own errors about the request, pass
+    // through; anything else reaches the client as "Unexpected error." in every environment (never
+    // NODE_ENV-dependent) and is logged with its stack (src/errors.ts, `maskError`).
+    maskedErrors: { maskError },
+    // Order matters: execution errors are masked (and logged with their operation) before any other
+    // plugin sees the result; bodies that are not JSON are refused before they are read, limits
+    // before anything runs; compiled reads replace `execute`, which the response cache then wraps
+    // (its `__typename`/`id` fields included).
+    plugins: [
+      useMaskedExecutionErrors(logger),
+      useJsonBodiesOnly(),
+      useLimits(config.limits),
+      useCompiledReads(plans),
+      ...(cache.plugin ? [cache.plugin] : []),
+    ],
   });
   return {
     fetch: yoga.fetch,

@@ -1,17 +1,22 @@
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from './logger.js';
 
 /** The stable `extensions.code` values clients may rely on (DESIGN.md, "Choices already made"). */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'CONFLICT'
-  | 'DUPLICATE'
-  | 'RATE_LIMITED'
-  | 'LIMIT_EXCEEDED';
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CONFLICT',
+  'DUPLICATE',
+  'RATE_LIMITED',
+  'LIMIT_EXCEEDED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+const errorCodes = new Set<unknown>(ERROR_CODES);
 
-/** An expected failure, shown to the client as is (unexpected errors are masked in app.ts). */
+/** An expected failure, shown to the client as is (anything else is masked: see `maskError`). */
 export function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
@@ -19,4 +24,66 @@ export function clientError(code: ErrorCode, message: string, extensions: Record
 /** Invalid input; `argument` names the offending argument or field. */
 export function badInput(message: string, argument?: string) {
   return clientError('BAD_USER_INPUT', message, argument ? { argument } : {});
+}
+
+/** Errors `maskError` made: shown as they are when they pass through it again. */
+const masked = new WeakSet<object>();
+
+/**
+ * The one rule for what reaches a client. An error carrying one of our codes (ErrorCode) does, and
+ * so does an error about the request itself, raised before any field ran: GraphQL's syntax,
+ * validation and variable errors and yoga's HTTP errors (a GraphQLError raised as such, with no
+ * `path`). Anything else, notably any error raised while resolving a field (it has a `path`)
+ * without one of our codes, graphql-js's own included, becomes `message` ("Unexpected error.")
+ * with code INTERNAL_SERVER_ERROR, keeping only where it happened. Yoga's `maskedErrors.maskError`
+ * (yoga logs what it masks there); `useMaskedExecutionErrors` applies it to execution results.
+ */
+export function maskError(error: unknown, message: string): Error {
+  if (error instanceof GraphQLError) {
+    if (masked.has(error) || errorCodes.has(error.extensions.code)) return error;
+    if (error.path === undefined && raisedAsGraphQLError(error)) return error;
+  }
+  const where = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+  const replacement = new GraphQLError(message, {
+    ...where,
+    // `unexpected` tells yoga to answer 500 when there is no data; it is not sent to clients.
+    extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true },
+  });
+  masked.add(replacement);
+  return replacement;
+}
+
+/** Not wrapping an error of another kind, whose message (a driver's, a TypeError's) is not for clients. */
+function raisedAsGraphQLError(error: GraphQLError): boolean {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError) {
+    if (cause.originalError == null) return true;
+    cause = cause.originalError;
+  }
+  return false;
+}
+
+/**
+ * Masks execution results with `maskError` before any other plugin (or yoga's own masking) sees
+ * them, logging each error it masks with its stack, the operation's name and the field's path.
+ * (Yoga masks and logs the rest: errors thrown outside execution, e.g. while building the context.)
+ */
+export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected error.'): Plugin {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ args, result, setResult }) => {
+        // Results are single: the schema has no subscriptions and yoga serves no @defer/@stream.
+        if (Symbol.asyncIterator in result || !result.errors?.length) return;
+        const errors = result.errors.map((error) => {
+          const shown = maskError(error, message) as GraphQLError;
+          if (shown !== error) {
+            const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
+            logger.error(error.originalError ?? error, { operation, path: error.path?.join('.') });
+          }
+          return shown;
+        });
+        if (errors.some((error, i) => error !== result.errors![i])) setResult({ ...result, errors });
+      },
+    }),
+  };
 }

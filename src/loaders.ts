@@ -133,7 +133,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     inKeyOrder(ids, await postsByIdsAnyStatus(db, ids), (row) => row.id),
   );
   const tag = new DataLoader<number, TagRow | null>(async (ids) =>
-    inKeyOrder(ids, await tagsByIds(db, ids), (row) => row.id),
+    inKeyOrder(ids, await tagsByIds(db, ids, access.posts), (row) => row.id),
   );
 
   // Comment statements join the registered author, so later `author` loads cost no statement.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random, threadDrafts } from '../seeds/generate.js';
-import { addAuthor, addPost, addThread } from './fixtures.js';
+import { addAuthor, addPost, addTag, addThread } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
@@ -16,8 +16,10 @@ beforeAll(async () => {
   const db = h.database.db;
   const authors = [];
   for (const name of ['Ann', 'Ben', 'Cy']) authors.push({ id: await addAuthor(db, { name }), name });
+  const tagIds = [await addTag(db, 'alpha'), await addTag(db, 'beta')];
+  await addPost(db, { authorId: authors[1]!.id, status: 'draft', publishedAt: null, tagIds: [await addTag(db, 'gamma')] });
   for (const comments of [200, 2000]) {
-    const postId = await addPost(db, { authorId: authors[0]!.id, slug: `thread-${comments}` });
+    const postId = await addPost(db, { authorId: authors[0]!.id, slug: `thread-${comments}`, tagIds });
     const drafts = threadDrafts(random(comments), { ...shape, comments }, new Date('2024-01-01'), authors);
     await addThread(db, postId, drafts);
   }
@@ -90,9 +92,10 @@ describe('indexes', () => {
     });
   }
 
-  /** "Node Type on relation" for every node of a plan. */
+  /** "Node Type on relation" (and "using index") for every node of a plan. */
   function scans(plan: any): string[] {
-    const own = plan['Relation Name'] ? [`${plan['Node Type']} on ${plan['Relation Name']}`] : [];
+    const index = plan['Index Name'] ? ` using ${plan['Index Name']}` : '';
+    const own = plan['Relation Name'] ? [`${plan['Node Type']} on ${plan['Relation Name']}${index}`] : [];
     return [...own, ...(plan.Plans ?? []).flatMap(scans)];
   }
 
@@ -108,12 +111,32 @@ describe('indexes', () => {
     const cursor = page.data.post.thread.pageInfo.endCursor;
     await h.gql(`query ($c: String) { post(slug: "thread-2000") { id thread(first: 50, after: $c) { totalCount edges { node { id } } } comments { totalCount } previousPost { id } nextPost { id } } }`, { c: cursor });
     await h.gql(`{ posts(first: 5, search: "thread") { totalCount edges { node { id tags { id } author { postCount posts(first: 2) { edges { node { id } } } } } } } }`);
+    const tags = await h.gql(`{ tags(first: 1) { totalCount pageInfo { endCursor } edges { node { id postCount } } } }`);
+    const { endCursor } = tags.data.tags.pageInfo;
+    await h.gql(`query ($c: String, $id: ID!) { tags(first: 1, after: $c) { edges { node { id } } } node(id: $id) { id } }`, {
+      c: endCursor,
+      id: tags.data.tags.edges[0].node.id,
+    });
     h.database.statements.log = undefined;
 
     expect(log.length).toBeGreaterThan(10);
     for (const { query, params } of log) {
       const plan = await explain(query, params);
-      expect(plan.filter((scan) => /^Seq Scan on (comments|posts)$/.test(scan)), query).toEqual([]);
+      expect(plan.filter((scan) => /^Seq Scan on (comments|posts|post_tags)$/.test(scan)), query).toEqual([]);
     }
+  });
+
+  it('walks tags in name order by index, each checked for a visible post by index', async () => {
+    const log: { query: string; params: unknown[] }[] = [];
+    h.database.statements.log = log;
+    const { data } = await h.gql(`{ tags(first: 1) { edges { node { slug } } } }`);
+    h.database.statements.log = undefined;
+    expect(data.tags.edges).toEqual([{ node: { slug: 'alpha' } }]);
+    const [list] = log;
+    expect(await explain(list!.query, list!.params)).toEqual([
+      'Index Scan on tags using tags_name_idx',
+      expect.stringMatching(/^Index (Only )?Scan on post_tags using post_tags_tag_idx$/),
+      expect.stringMatching(/^Index (Only )?Scan on posts using /),
+    ]);
   });
 });

@@ -94,4 +94,24 @@ describe('unexpected errors', () => {
     expect(String((logged[0]!.args[0] as Error).stack ?? logged[0]!.args[0])).toMatch(/\n\s+at /);
     await broken.close().catch(() => {});
   });
+
+  it("include graphql-js's own errors raised while resolving a field, masked and logged once with the operation", async () => {
+    // A nullable variable with a default passes validation in a non-null position; an explicit null
+    // then fails in graphql-js while it resolves the field: a GraphQLError without one of our codes.
+    const query = `query Commented($id: ID = "${encodeGlobalId('Comment', 1)}") { comment(id: $id) { id } }`;
+    const before = h.logs.length;
+    const { status, data, errors } = await h.gql(query, { id: null });
+    expect(status).toBe(200);
+    expect(data).toEqual({ comment: null });
+    expect(errors).toEqual([
+      { message: 'Unexpected error.', locations: [{ line: 1, column: query.indexOf('$id)') + 1 }], path: ['comment'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    ]);
+    const logged = h.logs.slice(before);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.level).toBe('error');
+    const [error, where] = logged[0]!.args as [Error, unknown];
+    expect(error.message).toMatch(/Argument "id" of non-null type "ID!" must not be null/);
+    expect(error.stack).toMatch(/\n\s+at /);
+    expect(where).toEqual({ operation: 'Commented', path: 'comment' });
+  });
 });

@@ -158,4 +158,27 @@ describe('authors, tags and nodes', () => {
     // One statement per type, however many IDs.
     expect(statements).toBe(3);
   });
+
+  it('answers an ID asked for more than once in one request, by node, nodes or both, for every type', async () => {
+    const [commentId] = await addThread(h.database.db, ids.p2!, [draft(null, 1)]);
+    const every = {
+      Post: encodeGlobalId('Post', ids.p1!),
+      Author: encodeGlobalId('Author', ids.bob!),
+      Tag: encodeGlobalId('Tag', ids.go!),
+      Comment: encodeGlobalId('Comment', commentId!),
+    };
+    for (const [typename, id] of Object.entries(every)) {
+      const node = { __typename: typename, id };
+      const requests = {
+        'node twice': [`query ($id: ID!) { a: node(id: $id) { __typename id } b: node(id: $id) { __typename id } }`, { a: node, b: node }],
+        'node and nodes': [`query ($id: ID!) { a: node(id: $id) { __typename id } b: nodes(ids: [$id]) { __typename id } }`, { a: node, b: [node] }],
+        'nodes with it twice': [`query ($id: ID!) { b: nodes(ids: [$id, $id]) { __typename id } }`, { b: [node, node] }],
+      } as const;
+      for (const [name, [query, expected]] of Object.entries(requests)) {
+        const { status, data, errors, statements } = await h.gql(query, { id });
+        expect({ status, errors, data }, `${typename}: ${name}`).toEqual({ status: 200, errors: undefined, data: expected });
+        expect(statements).toBe(1);
+      }
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { countAuthors, listAuthors } from '../db/queries/authors.js';
 import { createAuthor, editAuthor } from '../domain/authors.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { AuthorRow } from '../db/schema.js';
-import { inputKey, keyOf, oneOf, parseKey } from './ids.js';
+import { inputKey, keyOf, loadNodes, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostConnection, PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
@@ -23,7 +23,7 @@ export const Role = builder.enumType('Role', {
 builder.node(AuthorRef, {
   description: 'A registered writer of posts (and sometimes comments).',
   id: { resolve: (author) => author.id, parse: parseKey },
-  loadMany: (ids, { loaders }) => ids.map((id) => loaders.author.load(id)),
+  loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.author, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),

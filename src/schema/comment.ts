@@ -20,7 +20,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { CommentAuthorRef } from './comment-author.js';
-import { encodeGlobalId, inputKey, keyOf, parseKey } from './ids.js';
+import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
@@ -73,7 +73,7 @@ builder.node(CommentRef, {
     'but still has visible replies stays in the tree as a placeholder: `isPlaceholder` is true and ' +
     '`author` and the body are null.',
   id: { resolve: (comment) => comment.id, parse: parseKey },
-  loadMany: (ids, { loaders }) => ids.map((id) => loaders.comment.load(id)),
+  loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.comment, ids),
   fields: (t) => ({
     post: t.field({
       type: PostRef,

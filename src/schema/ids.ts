@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import { ValidationError } from '../domain/errors.js';
 import { badInput } from '../errors.js';
 
@@ -24,6 +25,17 @@ export function decodeGlobalId(globalId: string, allowTokens = false): { typenam
 
 /** Node ids are integer keys. */
 export const parseKey = (id: string) => Number(id);
+
+/**
+ * `node`/`nodes` load through the request's DataLoaders (Pothos's `loadManyWithoutCache`), which
+ * are the request's one cache. With Pothos's own cache on top (`loadMany`), a second lookup of an
+ * id in the same request got the first lookup's promise, whose row Pothos had not yet branded with
+ * its type, and the Node interface could not resolve it. Rows are awaited here because Pothos
+ * brands exactly what this returns: given promises, it would brand the promises.
+ */
+export function loadNodes<T>(loader: DataLoader<number, T>, ids: number[]): Promise<T[]> {
+  return Promise.all(ids.map((id) => loader.load(id)));
+}
 
 /** The integer key of a global ID that must name a `typename`. */
 export function keyOf(globalId: string, typename: string, argument = 'id'): number {

@@ -5,7 +5,7 @@ import { createPost, editPost, setPublication, type Publication } from '../domai
 import { badInput } from '../errors.js';
 import { AuthorRef } from './author.js';
 import { CommentConnection, CommentRef } from './comment.js';
-import { inputKey, keyOf, keyOrNothing, oneOf, parseKey } from './ids.js';
+import { inputKey, keyOf, keyOrNothing, loadNodes, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { isDescending, SortOrder } from './sort-order.js';
 import { TagRef } from './tag.js';
@@ -28,7 +28,7 @@ const MAX_SEARCH_LENGTH = 200;
 builder.node(PostRef, {
   description: 'A published article.',
   id: { resolve: (post) => post.id, parse: parseKey },
-  loadMany: (ids, { loaders }) => ids.map((id) => loaders.post.load(id)),
+  loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.post, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     title: t.exposeString('title'),

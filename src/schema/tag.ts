@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { countTags, listTags } from '../db/queries/tags.js';
 import type { TagRow } from '../db/schema.js';
-import { parseKey } from './ids.js';
+import { loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 
 export const TagRef = builder.objectRef<TagRow>('Tag');
@@ -9,7 +9,7 @@ export const TagRef = builder.objectRef<TagRow>('Tag');
 builder.node(TagRef, {
   description: 'A topic posts are filed under; filter with `posts(tag: slug)`.',
   id: { resolve: (tag) => tag.id, parse: parseKey },
-  loadMany: (ids, { loaders }) => ids.map((id) => loaders.tag.load(id)),
+  loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.tag, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -27,10 +27,10 @@ builder.queryField('tags', (t) =>
   t.connection(
     {
       type: TagRef,
-      description: 'All tags, by name.',
-      resolve: async (_root, args, { db }) => {
+      description: 'Tags of published posts (with a token: of any post you may see), by name.',
+      resolve: async (_root, args, { db, access }) => {
         const page = pageFromArgs(args, 'Tag');
-        return toConnection(await listTags(db, page), page, 'Tag', () => countTags(db));
+        return toConnection(await listTags(db, page, access.posts), page, 'Tag', () => countTags(db, access.posts));
       },
     },
     TagConnection,

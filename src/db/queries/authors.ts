@@ -23,7 +23,7 @@ export async function authorsBySlugs(db: Db, slugs: readonly string[]): Promise<
   return rows.map(read);
 }
 
-/** Authors by name (then id). */
+/** Authors by name (then id). Every author is public, so any author's cursor positions the page. */
 export async function listAuthors(db: Db, page: Page): Promise<PageResult<AuthorRow>> {
   const k = keyset(page, [sql`a.name`, sql`a.id`], (id) => sql`select name, id from authors where id = ${id}`);
   const rows = await queryRows<Record<string, unknown>>(

@@ -26,9 +26,18 @@ function read(row: Record<string, unknown>): CommentWithAuthor {
 
 const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
-// Siblings and the flattened thread both sort by path: see the thread model in schema.ts.
-const pathKey = [sql`c.path`];
-const pathCursor = (id: number) => sql`select path from comments where id = ${id}`;
+/**
+ * A page of the comments `inList` selects (alias `c`) in path order: siblings and the flattened
+ * thread both sort by path (see the thread model in schema.ts). A cursor names a comment by id and
+ * positions the page only if that comment is in this very list: a hidden comment, or another
+ * post's (a draft's, say), positions nothing, exactly like an id that does not exist.
+ */
+function pathPage(page: Page, inList: SQL): SQL {
+  const k = keyset(page, [sql`c.path`], (id) => sql`select c.path from comments c where c.id = ${id} and ${inList}`);
+  return sql`select ${selectList} from ${from}
+             where ${inList} and ${k.where}
+             order by ${k.orderBy} limit ${k.limit}`;
+}
 
 /**
  * Comments by id on posts the request may see: listed ones, or any (moderators, and a guest
@@ -49,15 +58,11 @@ export async function commentsByIds(
 
 /** A page of top-level comments for each post. */
 export function topLevelComments(db: Db, postIds: readonly number[], page: Page, maxRows?: number) {
-  const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
     run(db),
     postIds,
     page,
-    (post) =>
-      sql`select ${selectList} from ${from}
-          where c.post_id = ${post} and c.parent_id is null and c.listed and ${k.where}
-          order by ${k.orderBy} limit ${k.limit}`,
+    (post) => pathPage(page, sql`c.post_id = ${post} and c.parent_id is null and c.listed`),
     read,
     maxRows,
   );
@@ -65,15 +70,11 @@ export function topLevelComments(db: Db, postIds: readonly number[], page: Page,
 
 /** A page of direct replies for each parent comment. */
 export function replies(db: Db, parentIds: readonly number[], page: Page, maxRows?: number) {
-  const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
     run(db),
     parentIds,
     page,
-    (parent) =>
-      sql`select ${selectList} from ${from}
-          where c.parent_id = ${parent} and c.listed and ${k.where}
-          order by ${k.orderBy} limit ${k.limit}`,
+    (parent) => pathPage(page, sql`c.parent_id = ${parent} and c.listed`),
     read,
     maxRows,
   );
@@ -89,15 +90,11 @@ export function threads(
   page: Page,
   maxRows?: number,
 ): Promise<Map<number, PageResult<CommentWithAuthor>>> {
-  const k = keyset(page, pathKey, pathCursor);
   return pagesByParent(
     run(db),
     postIds,
     page,
-    (post) =>
-      sql`select ${selectList} from ${from}
-          where c.post_id = ${post} and c.listed and ${k.where}
-          order by ${k.orderBy} limit ${k.limit}`,
+    (post) => pathPage(page, sql`c.post_id = ${post} and c.listed`),
     read,
     maxRows,
   );
@@ -131,6 +128,8 @@ export async function moderationQueue(
   statuses: readonly CommentRow['status'][],
   page: Page,
 ): Promise<PageResult<CommentWithAuthor>> {
+  // Only editors may ask, and they may see every comment: any comment's cursor positions the page
+  // (even one moderated since, so that a moderator working through the queue keeps their place).
   const k = keyset(page, [sql`c.created_at`, sql`c.id`], (id) => sql`select created_at, id from comments where id = ${id}`);
   const held = statuses.every((status) => status === 'pending' || status === 'spam');
   const rows = await run(db)(

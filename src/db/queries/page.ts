@@ -22,7 +22,10 @@ export interface PageResult<T> {
 
 /**
  * WHERE conditions, ORDER BY and LIMIT for a keyset page over `key` (one column or several).
- * `cursorKey(id)` must select the same key for the cursor row.
+ * `cursorKey(id)` must select the same key for the cursor row, and only if the request may see
+ * that row in this list (the list's own visibility): a cursor naming any other row selects nothing,
+ * so the page is empty, exactly as for an id that never existed, and the answer says nothing about
+ * the row (a draft, a held comment) that a client may have guessed the id of.
  */
 export function keyset(page: Page, key: SQL[], cursorKey: (id: number) => SQL) {
   const tuple = key.length === 1 ? key[0]! : sql`(${sql.join(key, sql`, `)})`;

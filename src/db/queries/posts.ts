@@ -22,6 +22,16 @@ export function visiblePost(access: PostAccess): SQL {
   return publicPost;
 }
 
+/**
+ * The one definition of "this request may see this tag" (alias `t`): it has a post the request
+ * may see. A tag that only drafts carry is as private as they are, wherever tags come out (lists,
+ * counts, lookups by ID, cursors), and becomes public with the first of its posts.
+ */
+export function visibleTag(access: PostAccess): SQL {
+  return sql`exists (select 1 from post_tags tp join posts p on p.id = tp.post_id
+                     where tp.tag_id = t.id and ${visiblePost(access)})`;
+}
+
 const postColumns = columns(posts, 'p', { omit: ['searchVector'] });
 const read = (row: Record<string, unknown>) => readRow(posts, row) as PostRecord;
 
@@ -40,7 +50,9 @@ const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, q
 
 // Posts sort by publication time (drafts by creation time), then id; posts_public_idx matches.
 const postKey = [sql`coalesce(p.published_at, p.created_at)`, sql`p.id`];
-const postCursor = (id: number) => sql`select coalesce(published_at, created_at), id from posts where id = ${id}`;
+/** A cursor names a post by id: one the request may not see positions nothing, like one that does not exist. */
+const postCursor = (access: PostAccess) => (id: number) =>
+  sql`select coalesce(p.published_at, p.created_at), p.id from posts p where p.id = ${id} and ${visiblePost(access)}`;
 
 export type PostStatus = PostRecord['status'];
 
@@ -90,7 +102,7 @@ export async function postsBySlugs(db: Db, slugs: readonly string[], access: Pos
 }
 
 export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostWithAuthor>> {
-  const k = keyset(page, postKey, postCursor);
+  const k = keyset(page, postKey, postCursor(filter.access));
   const rows = await run(db)(
     sql`select ${withAuthor} from ${fromWithAuthor}
         where ${filterSql(filter)} and ${k.where}
@@ -111,7 +123,7 @@ export function postsByAuthors(
   page: Page,
   access: PostAccess,
 ): Promise<Map<number, PageResult<PostRecord>>> {
-  const k = keyset(page, postKey, postCursor);
+  const k = keyset(page, postKey, postCursor(access));
   return pagesByParent(
     run(db),
     authorIds,

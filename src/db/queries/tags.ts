@@ -2,21 +2,25 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { tags, type TagRow } from '../schema.js';
 import { keyset, toPage, type Page, type PageResult } from './page.js';
-import { visiblePost, type PostAccess } from './posts.js';
+import { visiblePost, visibleTag, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
 
 const tagColumns = columns(tags, 't');
 const read = (row: Record<string, unknown>) => readRow(tags, row);
 
-export async function tagsByIds(db: Db, ids: readonly number[]): Promise<TagRow[]> {
+/** Tags by id, those the request may see. */
+export async function tagsByIds(db: Db, ids: readonly number[], access: PostAccess): Promise<TagRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select ${tagColumns} from tags t where t.id = any(${sql.param([...ids])}::int[])`,
+    sql`select ${tagColumns} from tags t where t.id = any(${sql.param([...ids])}::int[]) and ${visibleTag(access)}`,
   );
   return rows.map(read);
 }
 
-/** Each post's tags by name, for many posts in one statement. */
+/**
+ * Each post's tags by name, for many posts in one statement. Callers pass posts the request may
+ * see, whose tags are therefore all visible (see `visibleTag`).
+ */
 export async function tagsByPostIds(db: Db, postIds: readonly number[]): Promise<Map<number, TagRow[]>> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
@@ -30,12 +34,17 @@ export async function tagsByPostIds(db: Db, postIds: readonly number[]): Promise
   return byPost;
 }
 
-/** Tags by name (then id). */
-export async function listTags(db: Db, page: Page): Promise<PageResult<TagRow>> {
-  const k = keyset(page, [sql`t.name`, sql`t.id`], (id) => sql`select name, id from tags where id = ${id}`);
+/** The tags the request may see, by name (then id). */
+export async function listTags(db: Db, page: Page, access: PostAccess): Promise<PageResult<TagRow>> {
+  const k = keyset(
+    page,
+    [sql`t.name`, sql`t.id`],
+    (id) => sql`select t.name, t.id from tags t where t.id = ${id} and ${visibleTag(access)}`,
+  );
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select ${tagColumns} from tags t where ${k.where} order by ${k.orderBy} limit ${k.limit}`,
+    sql`select ${tagColumns} from tags t
+        where ${visibleTag(access)} and ${k.where} order by ${k.orderBy} limit ${k.limit}`,
   );
   return toPage(rows.map(read), page);
 }
@@ -56,7 +65,10 @@ export async function postCountsByTag(
   return new Map(rows.map((row) => [row.tag_id, row.count]));
 }
 
-export async function countTags(db: Db): Promise<number> {
-  const [row] = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from tags`);
+export async function countTags(db: Db, access: PostAccess): Promise<number> {
+  const [row] = await queryRows<{ count: number }>(
+    db,
+    sql`select count(*)::int as count from tags t where ${visibleTag(access)}`,
+  );
   return row?.count ?? 0;
 }
