@@ -90,14 +90,19 @@ export function createResponseCache(
   // Per request (its GraphQL context): the epoch read with its key, before it read anything else.
   const epochs = new WeakMap<object, number>();
   // The store as the plugin sees it for one request: its responses are stored only in its epoch.
+  // A store that fails (Redis unreachable) makes the request a miss that is not stored: it is
+  // answered from the database, and the failure is logged.
+  const warn = (what: string) => (error: unknown) => void logger.warn(`Response cache: could not ${what}:`, error);
   const cacheFor = (context: Record<string, unknown>): Cache => ({
-    get: (key) => store.get(key) as ReturnType<Cache['get']>,
+    get: (key) => store.get(key).catch(warn('read a response')) as ReturnType<Cache['get']>,
     set(key, result, entities, ttl) {
       const epoch = epochs.get(context);
       if (epoch === undefined) return;
-      return store.set(key, result, entities, ttl, epoch).catch((error: unknown) => logger.warn('Could not store a response in the cache:', error));
+      return store.set(key, result, entities, ttl, epoch).catch(warn('store a response'));
     },
-    invalidate: (entities) => store.invalidate(entities),
+    // The plugin's own invalidation after a mutation (the objects its result names); writes name
+    // what they changed through `changes` below as well.
+    invalidate: (entities) => store.invalidate(entities).catch(warn('invalidate')),
   });
   // Per request that may be replayed (by its Node request): the cache's key for it, the result
   // and the exact body yoga serialized.
@@ -110,9 +115,10 @@ export function createResponseCache(
     session: () => null,
     enabled: (context) => !(context as unknown as { request: Request }).request.headers.get('authorization'),
     buildResponseCacheKey: async (params) => {
-      const { generation, epoch } = await store.state();
-      epochs.set(params.context as object, epoch);
-      const key = `${generation}:${await defaultBuildResponseCacheKey(params)}`;
+      const state = await store.state().catch(warn('read the generation'));
+      if (state) epochs.set(params.context as object, state.epoch);
+      // Without the store's state, a key no store accepts: a miss, not stored.
+      const key = `${state ? state.generation : 'unavailable'}:${await defaultBuildResponseCacheKey(params)}`;
       const keyed = keyedRequest(params.context as object);
       if (keyed) responseIds.set(keyed.req, key);
       return key;
