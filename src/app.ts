@@ -6,8 +6,8 @@ import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
 import { clientIpResolver } from './domain/client.js';
-import { graphiqlTabs } from './graphiql.js';
 import { CompiledPlans, useCompiledReads } from './compiled.js';
+import { useGraphiQL } from './graphiql/index.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -48,17 +48,21 @@ export function createApp({ db, config, logger }: AppDeps) {
     logging: logger,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // GraphiQL with its assets inlined: no CDN, so it works offline and under a strict CSP. Loaded
-    // on first use: the inlined bundle costs an API process ~45 MB that it may never need.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql: { title: 'Palaver GraphiQL', defaultTabs: graphiqlTabs },
+    // GraphiQL is ours (src/graphiql/): its files served by this server, compressed and cacheable.
+    graphiql: false,
     // Expected errors carry an `extensions.code` and pass through. Anything else reaches the client
     // as "Unexpected error." without details in every environment (never NODE_ENV-dependent),
     // and yoga logs the original error with its stack through `logger`.
     maskedErrors: { isDev: false },
-    // Order matters: limits refuse before anything runs; compiled reads replace `execute`, which the
-    // response cache then wraps (its `__typename`/`id` fields included).
-    plugins: [useLimits(config.limits), useCompiledReads(plans), ...(cache.plugin ? [cache.plugin] : [])],
+    // Order matters: GraphiQL's page and files need nothing of the others; limits refuse before
+    // anything runs; compiled reads replace `execute`, which the response cache then wraps (its
+    // `__typename`/`id` fields included).
+    plugins: [
+      ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
+      useLimits(config.limits),
+      useCompiledReads(plans),
+      ...(cache.plugin ? [cache.plugin] : []),
+    ],
   });
   return {
     fetch: yoga.fetch,

@@ -80,7 +80,8 @@ server.on('error', (error) => {
 });
 server.listen(config.port, config.host, () => {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  logger.info(`GraphiQL ready at http://${host}:${config.port}/graphql`);
+  const url = `http://${host}:${config.port}/graphql`;
+  logger.info(config.graphiql ? `GraphiQL ready at ${url}` : `GraphQL API ready at ${url} (GraphiQL off: GRAPHIQL=false)`);
 });
 
 // Stop taking connections, let requests in flight finish, then close the database.

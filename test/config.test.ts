@@ -12,6 +12,7 @@ describe('configuration', () => {
       logLevel: 'info',
       seedDemo: true,
       metrics: false,
+      graphiql: true,
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
@@ -36,7 +37,16 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
   });
 
+  it('serves GraphiQL by default with the embedded database only', () => {
+    expect(loadConfig({}).graphiql).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/palaver' }).graphiql).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/palaver', GRAPHIQL: 'true' }).graphiql).toBe(true);
+    expect(loadConfig({ GRAPHIQL: 'false' }).graphiql).toBe(false);
+    expect(loadConfig({ GRAPHIQL: '' }).graphiql).toBe(true);
+  });
+
   it.each([
+    ['GRAPHIQL', 'yes'],
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],

@@ -1,4 +1,4 @@
-import { demoPost } from '../seeds/demo.js';
+import { demoPost } from '../../seeds/demo.js';
 
 /** The tabs GraphiQL opens with on a browser's first visit: the demo post and its thread. */
 export const graphiqlTabs = [
