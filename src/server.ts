@@ -40,8 +40,11 @@ try {
         const { token } = await createToken(database.db, { authorId: seeded.adminId, role: 'admin', name: 'first start' });
         console.log(
           `\nAn admin token was created for the demo's author (shown only this once; make more with npm run token:create):\n\n` +
-            `  ${token}\n\nIn GraphiQL, open the Headers tab (bottom left) and paste:\n\n` +
-            `  { "Authorization": "Bearer ${token}" }\n`,
+            `  ${token}\n\n` +
+            (config.graphiql
+              ? `In GraphiQL, open the Headers tab (bottom left) and replace its contents with this, once (every tab sends it):\n\n` +
+                `  { "Authorization": "Bearer ${token}" }\n`
+              : `Send it as the header  Authorization: Bearer ${token}\n`),
         );
       }
     }

@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { buildBundle, encoded, smallAsset, type Asset, type BundleFile, type Encoding } from './assets.js';
 import { clientScript } from './client.js';
-import { graphiqlTabs } from './tabs.js';
+import { graphiqlHeaders, graphiqlTabs } from './tabs.js';
 
 /*
  * GraphiQL, served by the server itself. A browser's GET of the endpoint gets a small page
@@ -63,6 +63,8 @@ async function buildSite(endpoint: string, title: string): Promise<Site> {
     title,
     endpoint,
     defaultTabs: graphiqlTabs,
+    // yoga passes `headers` to GraphiQL as its default headers: the Headers pane's first contents.
+    headers: graphiqlHeaders,
     workers: { editorWorkerService: file('editor.worker.js'), json: file('json.worker.js'), graphql: file('graphql.worker.js') },
   };
   const html = `<!doctype html>
@@ -73,6 +75,12 @@ async function buildSite(endpoint: string, title: string): Promise<Site> {
     <title>${escapeHtml(title)}</title>
     <link rel="icon" href="${file('favicon.ico')}" />
     <link rel="stylesheet" href="${file('graphiql.css')}" />
+    <style>
+      /* GraphiQL's tabs carry a stale offset from their drag-to-reorder layout animation, hidden
+         until a tab has focus: pressing a tab moved it from under the pointer and the click was
+         lost. Tabs stay in place (dragging still reorders them, without following the pointer). */
+      .graphiql-tab { transform: none !important; }
+    </style>
     <script src="${file('graphiql.js')}" defer></script>
     <script src="${url(client)}" defer></script>
   </head>
