@@ -8,8 +8,8 @@ import { createAkismet } from './domain/akismet.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
-import { graphiqlTabs } from './graphiql.js';
 import { CompiledPlans, useCompiledReads } from './compiled.js';
+import { useGraphiQL } from './graphiql/index.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -52,20 +52,19 @@ export function createApp({ db, config, logger }: AppDeps) {
     landingPage: false,
     // CORS_ORIGINS; cross-origin.ts also keeps CSRF out (JSON bodies only).
     cors: corsPolicy(config),
-    // GraphiQL with its assets inlined: no CDN, so it works offline and under a strict CSP. Loaded
-    // on first use: the inlined bundle costs an API process ~45 MB that it may never need.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql: { title: 'Palaver GraphiQL', defaultTabs: graphiqlTabs },
+    // GraphiQL is ours (src/graphiql/): its files served by this server, compressed and cacheable.
+    graphiql: false,
     // Errors with one of our codes, and GraphQL's and yoga's own errors about the request, pass
     // through; anything else reaches the client as "Unexpected error." in every environment (never
     // NODE_ENV-dependent) and is logged with its stack (src/errors.ts, `maskError`).
     maskedErrors: { maskError },
     // Order matters: execution errors are masked (and logged with their operation) before any other
-    // plugin sees the result; bodies that are not JSON are refused before they are read, limits
-    // before anything runs; compiled reads replace `execute`, which the response cache then wraps
-    // (its `__typename`/`id` fields included).
+    // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
+    // not JSON are refused before they are read, limits before anything runs; compiled reads
+    // replace `execute`, which the response cache then wraps (its `__typename`/`id` fields included).
     plugins: [
       useMaskedExecutionErrors(logger),
+      ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       useLimits(config.limits),
       useCompiledReads(plans),

@@ -61,6 +61,8 @@ const schema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true'),
+  // Default: on with the embedded database (someone trying Palaver out), off with DATABASE_URL.
+  GRAPHIQL: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
 
 /** Comma- or newline-separated values, trimmed, without empties. */
@@ -99,6 +101,8 @@ export type Config = Readonly<{
   seedDemo: boolean;
   /** Serve GET /metrics (requests, SQL statements, CPU time, peak RSS) for benchmarks and ops. */
   metrics: boolean;
+  /** Serve GraphiQL to browsers at /graphql (and its files under /graphql/assets/). */
+  graphiql: boolean;
   /** How long anonymous responses may be cached (writes invalidate them sooner); 0 disables. */
   responseCacheTtlSeconds: number;
   /** Keep the response cache in Redis, shared by every API process; otherwise in memory. */
@@ -156,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
     metrics: e.METRICS,
+    graphiql: e.GRAPHIQL === undefined ? e.DATABASE_URL === undefined : e.GRAPHIQL === 'true',
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,

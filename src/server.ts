@@ -49,8 +49,11 @@ try {
         const { token } = await createToken(database.db, { authorId: seeded.adminId, role: 'admin', name: 'first start' });
         console.log(
           `\nAn admin token was created for the demo's author (shown only this once; make more with npm run token:create):\n\n` +
-            `  ${token}\n\nIn GraphiQL, open the Headers tab (bottom left) and paste:\n\n` +
-            `  { "Authorization": "Bearer ${token}" }\n`,
+            `  ${token}\n\n` +
+            (config.graphiql
+              ? `In GraphiQL, open the Headers tab (bottom left) and replace its contents with this, once (every tab sends it):\n\n` +
+                `  { "Authorization": "Bearer ${token}" }\n`
+              : `Send it as the header  Authorization: Bearer ${token}\n`),
         );
       }
     }
@@ -89,7 +92,8 @@ server.on('error', (error) => {
 });
 server.listen(config.port, config.host, () => {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  logger.info(`GraphiQL ready at http://${host}:${config.port}/graphql`);
+  const url = `http://${host}:${config.port}/graphql`;
+  logger.info(config.graphiql ? `GraphiQL ready at ${url}` : `GraphQL API ready at ${url} (GraphiQL off: GRAPHIQL=false)`);
 });
 
 // Stop taking connections, let requests in flight finish, then close the database.

@@ -12,6 +12,7 @@ describe('configuration', () => {
       logLevel: 'info',
       seedDemo: true,
       metrics: false,
+      graphiql: true,
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,
       redisPrefix: undefined,
@@ -44,7 +45,16 @@ describe('configuration', () => {
     expect(loadConfig({ REDIS_PREFIX: 'blog-prod:' }).redisPrefix).toBe('blog-prod:');
   });
 
+  it('serves GraphiQL by default with the embedded database only', () => {
+    expect(loadConfig({}).graphiql).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/palaver' }).graphiql).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/palaver', GRAPHIQL: 'true' }).graphiql).toBe(true);
+    expect(loadConfig({ GRAPHIQL: 'false' }).graphiql).toBe(false);
+    expect(loadConfig({ GRAPHIQL: '' }).graphiql).toBe(true);
+  });
+
   it.each([
+    ['GRAPHIQL', 'yes'],
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],

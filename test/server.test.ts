@@ -78,8 +78,9 @@ describe.runIf(backend === 'pglite')('server entry point', () => {
     expect(page.status).toBe(200);
     expect(html).toContain('Palaver GraphiQL');
     expect(html).toContain(demoPost.slug); // the example query GraphiQL opens with
-    // Assets are inlined: no script or stylesheet is fetched from anywhere else.
-    expect(html).not.toMatch(/<script[^>]+src=["']https?:|<link[^>]+href=["']https?:/);
+    // GraphiQL's files come from this server (test/graphiql.test.ts): nothing from anywhere else.
+    expect(html).not.toMatch(/<script[^>]+src=["']https?:|<link[^>]+href=["']https?:|src=["']\/\//);
+    expect(html).toMatch(/<script src="\/graphql\/assets\/graphiql\.[0-9a-f]{16}\.js"/);
 
     const { data } = await post(port, `{ post(slug: "${demoPost.slug}") { commentCount } }`);
     expect(data.post.commentCount).toBe(23);

@@ -1,6 +1,11 @@
-import { demoPost } from '../seeds/demo.js';
+import { demoPost } from '../../seeds/demo.js';
 
-/** The tabs GraphiQL opens with on a browser's first visit: the demo post and its thread. */
+/**
+ * The tabs GraphiQL opens with on a browser's first visit: the demo post and its thread, then the
+ * editors' tabs. Each runs as it opens (its variables are loaded with it). No tab carries headers
+ * of its own: the Headers pane is shared by every tab (src/graphiql/client.ts), so an editor pastes
+ * a token once.
+ */
 export const graphiqlTabs = [
   {
     query: `# The demo post with its discussion, three levels deep.
@@ -96,8 +101,8 @@ mutation Reply($input: AddCommentInput!) {
     ),
   },
   {
-    query: `# Editors: paste your token in the Headers tab first (the server printed one on first start).
-# Who am I, and the moderation queue.
+    query: `# Editors: paste your token in the Headers tab first (the server printed one on first start),
+# once: every tab sends the same headers. Who am I, and the moderation queue.
 query Moderation {
   viewer { role author { name } }
   moderationQueue(first: 20) {
@@ -116,10 +121,10 @@ mutation Moderate($ids: [ID!]!, $action: ModerationAction!) {
 }
 `,
     variables: JSON.stringify({ ids: [], action: 'APPROVE' }, null, 2),
-    headers: JSON.stringify({ Authorization: 'Bearer <paste your token here>' }, null, 2),
   },
   {
-    query: `# Editors: write a draft, edit it (pass back the version you read), then publish or schedule.
+    query: `# Editors (with your token in the Headers tab): write a draft, edit it (pass back the version
+# you read), then publish or schedule.
 mutation Draft {
   createPost(input: { title: "Hello, world", bodyMarkdown: "First *post*.", tags: ["News"] }) {
     __typename
@@ -146,6 +151,15 @@ mutation Schedule($id: ID!, $at: DateTime!) {
 }
 `,
     variables: JSON.stringify({ id: '', version: 1, at: '2030-01-01T09:00:00Z' }, null, 2),
-    headers: JSON.stringify({ Authorization: 'Bearer <paste your token here>' }, null, 2),
   },
 ];
+
+/**
+ * The Headers pane's contents on a first visit, shared by every tab. Comments are allowed there
+ * (GraphiQL reads the pane as JSON with comments); the server's first-start message and the
+ * README's "Editors" section say what to paste.
+ */
+export const graphiqlHeaders = `// Shared by every tab. Editors: replace all of this with your token, once:
+// { "Authorization": "Bearer pal_…" }
+{}
+`;
