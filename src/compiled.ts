@@ -1,6 +1,7 @@
 import { Kind, type ExecutionArgs, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { SQL } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from './context.js';
 import { renderStatement, type Db } from './db/client.js';
@@ -247,8 +248,7 @@ const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).joi
  * depends only on the request's bytes, never on the data, so it stays right as the data changes.
  */
 export class CompiledPlans implements Shortcut {
-  private readonly plans = new Map<string, { compiled: CompiledRead; headers: OutgoingHttpHeaders; size: number }>();
-  private bytes = 0;
+  private readonly plans: LRUCache<string, Plan>;
   /** Requests answered from a plan (tests read it). */
   served = 0;
 
@@ -256,8 +256,10 @@ export class CompiledPlans implements Shortcut {
     private readonly db: Db,
     private readonly budget: number,
     private readonly logger: Logger,
-    private readonly capBytes = PLAN_BYTES,
-  ) {}
+    capBytes = PLAN_BYTES,
+  ) {
+    this.plans = new LRUCache({ maxSize: capBytes, maxEntrySize: capBytes / 8, sizeCalculation: (plan, key) => planSize(key, plan) });
+  }
 
   async answer(key: string, res: ServerResponse): Promise<boolean> {
     const plan = this.plans.get(key);
@@ -282,38 +284,28 @@ export class CompiledPlans implements Shortcut {
 
   remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
     const { 'content-length': _length, ...rest } = headers;
-    const size = planSize(key, compiled, rest);
-    if (size > this.capBytes / 8) return;
-    this.forget(key);
-    this.plans.set(key, { compiled, headers: rest, size });
-    this.bytes += size;
-    for (const oldest of this.plans.keys()) {
-      if (this.bytes <= this.capBytes) break;
-      this.forget(oldest);
-    }
+    this.plans.set(key, { compiled, headers: rest });
   }
 
   /** Bytes held now (tests read it). */
   get size(): number {
-    return this.bytes;
-  }
-
-  private forget(key: string) {
-    const plan = this.plans.get(key);
-    if (!plan) return;
-    this.plans.delete(key);
-    this.bytes -= plan.size;
+    return this.plans.calculatedSize;
   }
 }
 
-/** Plans take at most this much memory per process (the oldest go first). */
+interface Plan {
+  compiled: CompiledRead;
+  headers: OutgoingHttpHeaders;
+}
+
+/** Plans take at most this much memory per process (the least recently used go first). */
 export const PLAN_BYTES = 16 * 1024 * 1024;
 
 /**
  * What a plan keeps alive, about: its statement twice (the statement object's pieces, and its text
  * rendered for the driver), parameters, key and headers.
  */
-function planSize(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders): number {
+function planSize(key: string, { compiled, headers }: Plan): number {
   const { sql, params } = renderStatement(compiled.query);
   let size = 2 * sql.length + JSON.stringify(params).length + key.length + 500;
   for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length;

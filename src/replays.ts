@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Shortcut } from './shortcuts.js';
 
@@ -22,7 +23,7 @@ export interface Replay {
   body: Buffer;
 }
 
-/** Replays take at most this much memory per process (bodies, keys, headers, entries kept); the oldest go first. */
+/** Replays take at most this much memory per process (bodies, keys, headers, entries kept); the least recently used go first. */
 export const REPLAY_BYTES = 32 * 1024 * 1024;
 
 /** The bytes a replay keeps alive. */
@@ -35,8 +36,11 @@ function sizeOf(key: string, replay: Replay): number {
 }
 
 export class Replays implements Shortcut {
-  private readonly entries = new Map<string, { replay: Replay; size: number }>();
-  private bytes = 0;
+  private readonly entries = new LRUCache<string, Replay>({
+    maxSize: REPLAY_BYTES,
+    maxEntrySize: REPLAY_BYTES / 8,
+    sizeCalculation: (replay, key) => sizeOf(key, replay),
+  });
   /** Requests answered from a replay (tests read it). */
   served = 0;
 
@@ -54,13 +58,13 @@ export class Replays implements Shortcut {
   }
 
   async find(key: string): Promise<Replay | null> {
-    const found = this.entries.get(key);
-    if (!found) return null;
-    if (await this.isCurrent(found.replay)) {
+    const replay = this.entries.get(key);
+    if (!replay) return null;
+    if (await this.isCurrent(replay)) {
       this.served++;
-      return found.replay;
+      return replay;
     }
-    this.forget(key);
+    this.entries.delete(key);
     return null;
   }
 
@@ -74,26 +78,11 @@ export class Replays implements Shortcut {
     } catch {
       return;
     }
-    this.forget(key);
-    const kept = { ...replay, entry };
-    const size = sizeOf(key, kept);
-    this.entries.set(key, { replay: kept, size });
-    this.bytes += size;
-    for (const oldest of this.entries.keys()) {
-      if (this.bytes <= REPLAY_BYTES) break;
-      this.forget(oldest);
-    }
+    this.entries.set(key, { ...replay, entry });
   }
 
   /** Bytes held now (tests read it). */
   get size(): number {
-    return this.bytes;
-  }
-
-  private forget(key: string) {
-    const found = this.entries.get(key);
-    if (!found) return;
-    this.entries.delete(key);
-    this.bytes -= found.size;
+    return this.entries.calculatedSize;
   }
 }

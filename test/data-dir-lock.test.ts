@@ -1,6 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -8,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, DatabaseInUseError, queryRows } from '../src/db/client.js';
 import { LOCK_FILE, lockDataDir } from '../src/db/lock.js';
 import { backend } from './harness.js';
+import { freePort, runScript as script, startServer as start } from './processes.js';
+
+const startServer = (dir: string, port: number) => start(dir, { PORT: String(port) });
 
 /*
  * One process at a time on an embedded (PGlite) database directory: while the server runs, the
@@ -17,47 +19,6 @@ import { backend } from './harness.js';
  */
 const root = mkdtempSync(join(tmpdir(), 'palaver-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const env = (dir: string, more: Record<string, string> = {}) => ({ ...process.env, PGLITE_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', ...more });
-
-/** `npm start`: the real entry point, as test/server.test.ts runs it. */
-function startServer(dir: string, port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: env(dir, { PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('GraphiQL ready')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`server exited: ${output}`));
-    });
-  });
-  return { child, ready, exited, output: () => output };
-}
-
-/** A script as `npm run …` runs it (token-cli.test.ts does the same). */
-function script(dir: string, file: string, ...args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, ['--import', 'tsx', file, ...args], { env: env(dir) }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
-    ),
-  );
-}
 
 async function count(dir: string) {
   const database = createDb({ pgliteDir: dir });

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoPost } from '../seeds/demo.js';
 import { backend } from './harness.js';
+import { freePort, startServer, stopServer } from './processes.js';
 
 /*
  * `npm start` as a user runs it: the real entry point in a child process on an empty PGlite
@@ -15,37 +14,7 @@ import { backend } from './harness.js';
 const dir = mkdtempSync(join(tmpdir(), 'palaver-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PGLITE_DIR: join(dir, 'pglite'), DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('GraphiQL ready')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`server exited: ${output}`));
-    });
-  });
-  return { child, ready, exited, output: () => output };
-}
+const start = (env: Record<string, string>) => startServer(join(dir, 'pglite'), env);
 
 async function post(port: number, query: string, token?: string) {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -56,10 +25,7 @@ async function post(port: number, query: string, token?: string) {
   return (await response.json()) as any;
 }
 
-async function stop(server: { child: ChildProcess; exited: Promise<number | null> }) {
-  server.child.kill('SIGTERM');
-  return server.exited;
-}
+const stop = stopServer;
 
 describe.runIf(backend === 'pglite')('server entry point', () => {
   it('starts on an empty directory, seeds the demo, serves GraphiQL, and keeps data across restarts', async () => {

@@ -151,7 +151,7 @@ describe('shortcut keys and memory', () => {
     expect(h.app.plans!.size).toBe(size);
   });
 
-  it('plans are capped by bytes, the oldest going first', async () => {
+  it('plans are capped by bytes, the least recently used going first', async () => {
     const plans = new CompiledPlans(h.database.db, 5000, createLogger('error'), 64 * 1024);
     const operation = (n: number) => parse(`{ post(slug: "front") { title comments(first: ${n}) { edges { node { id bodyHtml } } } } }`).definitions[0] as OperationDefinitionNode;
     for (let n = 1; n <= 100; n++) plans.remember(`key ${n}`, compile(operation(n), {})!, { 'content-type': 'application/json' });
