@@ -6,8 +6,8 @@ import type { Context } from './context.js';
 import type { Role } from './db/schema.js';
 import { atLeast, canEditPost, canPublishPost } from './domain/roles.js';
 import { clientError } from './errors.js';
-import { decodeGlobalId, encodeGlobalId } from './schema/ids.js';
 import { maxItems } from './limits.js';
+import { decodeGlobalId, encodeGlobalId } from './schema/ids.js';
 import { MAX_PAGE_SIZE } from './schema/pagination.js';
 
 // Configuration only: every type lives in its own file under src/schema/.

@@ -81,7 +81,6 @@ export function memoryStore(): ResponseStore {
     maxSize: MEMORY_CACHE_BYTES,
     sizeCalculation: (entry) => entry.size,
     dispose: (_entry, key) => unindex(key),
-    noDisposeOnSet: false,
   });
   return {
     state: async () => ({ generation, epoch }),

@@ -80,9 +80,4 @@ export class Replays implements Shortcut {
     }
     this.entries.set(key, { ...replay, entry });
   }
-
-  /** Bytes held now (tests read it). */
-  get size(): number {
-    return this.entries.calculatedSize;
-  }
 }

@@ -1,4 +1,4 @@
-import { Lexer, Source, TokenKind, getNullableType, isInputObjectType, isInterfaceType, isListType, isObjectType } from 'graphql';
+import { Lexer, Source, TokenKind, getNullableType, isInterfaceType, isListType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random, threadDrafts } from '../seeds/generate.js';
 import { addAuthor, addPost, addThread } from './fixtures.js';
@@ -209,6 +209,5 @@ describe('list arguments', () => {
       }
     }
     expect(missing).toEqual([]);
-    expect(isInputObjectType(schema.getType('AddCommentInput'))).toBe(true);
   });
 });

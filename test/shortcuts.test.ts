@@ -127,7 +127,7 @@ for (const mode of ['plans', 'replays'] as const) {
   });
 }
 
-describe('shortcut keys and memory', () => {
+describe('the listener: shortcut keys, memory, bodies and errors', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness({}, { http: true });
@@ -165,6 +165,38 @@ describe('shortcut keys and memory', () => {
     expect(await answered('key 1')).toBeNull();
     expect((await answered('key 100')).data.post.title).toBe('Front');
     expect(PLAN_BYTES).toBe(16 * 1024 * 1024);
+  });
+
+  it(`refuses a body over ${MAX_REQUEST_BYTES} bytes before reading it, declared or streamed`, async () => {
+    const huge = JSON.stringify({ query: '{ __typename }', variables: { x: 'x'.repeat(MAX_REQUEST_BYTES) } });
+    const declared = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as any).errors[0].extensions.code).toBe('LIMIT_EXCEEDED');
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(huge));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    // Still serving.
+    expect((await h.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
+  it('masks an error behind a shortcut: a plan whose statement fails hands the request to yoga, which masks it', async () => {
+    const broken = await createHarness({}, { http: true });
+    await seed(broken);
+    const body = JSON.stringify({ query: POST });
+    const headers = { 'content-type': 'application/json' };
+    await send(broken, 'listener', { headers, body });
+    expect(broken.app.plans!.served).toBe(0);
+    await broken.database.close();
+    const response = await send(broken, 'listener', { headers, body });
+    expect(response.body).not.toMatch(/stack|at |Error:|closed|sql/i);
+    expect(JSON.parse(response.body).errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(broken.logs.some((log) => log.level === 'warn' && String(log.args[0]).includes('compiled read failed'))).toBe(true);
+    await broken.close().catch(() => {});
   });
 });
 
@@ -243,46 +275,5 @@ describe('cross-site requests', () => {
         await strict.close();
       }
     }
-  });
-});
-
-describe('the listener', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({}, { http: true });
-    await seed(h);
-  });
-  afterAll(() => h.close());
-
-  it(`refuses a body over ${MAX_REQUEST_BYTES} bytes before reading it, declared or streamed`, async () => {
-    const huge = JSON.stringify({ query: '{ __typename }', variables: { x: 'x'.repeat(MAX_REQUEST_BYTES) } });
-    const declared = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
-    expect(declared.status).toBe(413);
-    expect(((await declared.json()) as any).errors[0].extensions.code).toBe('LIMIT_EXCEEDED');
-    const stream = new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(huge));
-        controller.close();
-      },
-    });
-    const streamed = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
-    expect(streamed.status).toBe(413);
-    // Still serving.
-    expect((await h.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
-  });
-
-  it('masks an error behind a shortcut: a plan whose statement fails hands the request to yoga, which masks it', async () => {
-    const broken = await createHarness({}, { http: true });
-    await seed(broken);
-    const body = JSON.stringify({ query: POST });
-    const headers = { 'content-type': 'application/json' };
-    await send(broken, 'listener', { headers, body });
-    expect(broken.app.plans!.served).toBe(0);
-    await broken.database.close();
-    const response = await send(broken, 'listener', { headers, body });
-    expect(response.body).not.toMatch(/stack|at |Error:|closed|sql/i);
-    expect(JSON.parse(response.body).errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(broken.logs.some((log) => log.level === 'warn' && String(log.args[0]).includes('compiled read failed'))).toBe(true);
-    await broken.close().catch(() => {});
   });
 });

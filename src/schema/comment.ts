@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { countByStatus, type CommentRecord } from '../db/queries/comments.js';
-import type { CommentRevisionRow, CommentRow } from '../db/schema.js';
+import type { CommentRow } from '../db/schema.js';
 import {
   addComment,
   deleteOwnComment,
@@ -19,12 +19,13 @@ import {
   RateLimitedError,
   ValidationError,
 } from '../domain/errors.js';
+import { maxItems } from '../limits.js';
 import { CommentAuthorRef } from './comment-author.js';
+import { CommentRevisionRef } from './comment-revision.js';
 import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
-import { maxItems } from '../limits.js';
 
 export const CommentRef = builder.objectRef<CommentRecord>('Comment');
 
@@ -157,16 +158,6 @@ builder.node(CommentRef, {
 });
 
 export const CommentConnection = builder.connectionObject({ type: CommentRef, name: 'CommentConnection' });
-
-const CommentRevisionRef = builder.objectRef<CommentRevisionRow>('CommentRevision');
-CommentRevisionRef.implement({
-  description: 'What a comment said before an edit (moderators only).',
-  fields: (t) => ({
-    bodyMarkdown: t.exposeString('bodyMarkdown'),
-    bodyHtml: t.exposeString('bodyHtml'),
-    editedAt: t.expose('editedAt', { type: 'DateTime', description: 'When the edit replaced this text.' }),
-  }),
-});
 
 builder.queryField('comment', (t) =>
   t.field({

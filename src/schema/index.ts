@@ -7,6 +7,7 @@ import './tag.js';
 import './post.js';
 import './comment.js';
 import './comment-author.js';
+import './comment-revision.js';
 import './error.js';
 import './viewer.js';
 import './api-token.js';

@@ -3,13 +3,13 @@ import { countPosts, type PostRecord } from '../db/queries/posts.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
+import { maxItems } from '../limits.js';
 import { AuthorRef } from './author.js';
 import { CommentConnection, CommentRef } from './comment.js';
 import { inputKey, keyOf, keyOrNothing, loadNodes, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
 import { isDescending, SortOrder } from './sort-order.js';
 import { TagRef } from './tag.js';
-import { maxItems } from '../limits.js';
 
 export const PostRef = builder.objectRef<PostRecord>('Post');
 

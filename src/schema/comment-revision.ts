@@ -1,0 +1,14 @@
+import { builder } from '../builder.js';
+import type { CommentRevisionRow } from '../db/schema.js';
+
+/** What a comment said before one of its guest's edits: `Comment.revisions`, for moderators. */
+export const CommentRevisionRef = builder.objectRef<CommentRevisionRow>('CommentRevision');
+
+CommentRevisionRef.implement({
+  description: 'What a comment said before an edit (moderators only).',
+  fields: (t) => ({
+    bodyMarkdown: t.exposeString('bodyMarkdown'),
+    bodyHtml: t.exposeString('bodyHtml'),
+    editedAt: t.expose('editedAt', { type: 'DateTime', description: 'When the edit replaced this text.' }),
+  }),
+});
