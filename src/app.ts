@@ -5,10 +5,10 @@ import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
 import { createAkismet } from './domain/akismet.js';
+import { CompiledPlans, useReadEngine } from './engine/index.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
-import { CompiledPlans, useCompiledReads } from './compiled.js';
 import { useGraphiQL } from './graphiql/index.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
@@ -19,6 +19,11 @@ export interface AppDeps {
   db: Db;
   config: Config;
   logger: Logger;
+  /**
+   * Who answers reads: `sql`, the read engine (src/engine/: one statement per request wherever it
+   * can), or `reference`, the resolvers alone (what the engine is tested against).
+   */
+  engine?: 'sql' | 'reference';
 }
 
 /** What the Node server (or a test) hands each request: the socket's peer address. */
@@ -30,7 +35,7 @@ export interface ServerContext {
  * The GraphQL HTTP handler: `fetch` (Fetch-API `Request → Response`, what tests call) and
  * `listener` (what server.ts listens with: the same, plus the shortcuts of src/shortcuts.ts).
  */
-export function createApp({ db, config, logger }: AppDeps) {
+export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   const cache = createResponseCache(config, db, logger);
   const services: Services = {
     db,
@@ -40,10 +45,10 @@ export function createApp({ db, config, logger }: AppDeps) {
     akismet: config.akismet ? createAkismet(config.akismet, logger) : null,
     clientIp: clientIpResolver(config.trustedProxies),
   };
-  // With the response cache, repeats are replays of cached responses; without it, compiled reads
-  // are rerun from their plans (src/shortcuts.ts).
-  const plans = cache.replays ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
-  const shortcut: Shortcut = cache.replays ?? plans!;
+  // With the response cache, repeats are replays of cached responses; without it, the engine's
+  // reads are rerun from their plans (src/shortcuts.ts).
+  const plans = cache.replays || engine === 'reference' ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
+  const shortcut: Shortcut = cache.replays ?? plans ?? { answer: async () => false };
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
@@ -60,14 +65,14 @@ export function createApp({ db, config, logger }: AppDeps) {
     maskedErrors: { maskError },
     // Order matters: execution errors are masked (and logged with their operation) before any other
     // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
-    // not JSON are refused before they are read, limits before anything runs; compiled reads
-    // replace `execute`, which the response cache then wraps (its `__typename`/`id` fields included).
+    // not JSON are refused before they are read, limits before anything runs; the read engine
+    // replaces `execute`, which the response cache then wraps (its `__typename`/`id` fields included).
     plugins: [
       useMaskedExecutionErrors(logger),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       useLimits(config.limits),
-      useCompiledReads(plans),
+      ...(engine === 'sql' ? [useReadEngine(plans)] : []),
       ...(cache.plugin ? [cache.plugin] : []),
     ],
   });

@@ -124,7 +124,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
   // Moderators also load comments that are not in the public tree (pending, spam, trash).
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) => {
     rowsAllowed(0);
-    const rows = await commentsByIds(db, ids, { posts: access.posts, unlisted: access.moderator });
+    const rows = await commentsByIds(db, ids, access);
     spend(rows.length);
     return inKeyOrder(ids, primeComments(rows), (row) => row.id);
   });

@@ -38,6 +38,8 @@ export interface RequestOptions {
   /** The address the request seems to come from (the socket's peer). */
   ip?: string;
   headers?: Record<string, string>;
+  /** Answer through the resolvers alone (an app with `engine: 'reference'` on the same database). */
+  reference?: boolean;
 }
 
 export const backend = process.env.PALAVER_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
@@ -66,16 +68,22 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
 /**
  * `env` configures the app as environment variables would (see src/config.ts). With `http`, requests
  * go over a real socket to the Node listener; `ip` is then sent as X-Forwarded-For from 127.0.0.1
- * (set TRUSTED_PROXIES to 127.0.0.1 for the app to believe it).
+ * (set TRUSTED_PROXIES to 127.0.0.1 for the app to believe it). `engine: 'reference'` answers every
+ * read through the resolvers (see createApp).
  */
-export async function createHarness(env: Record<string, string> = {}, { http = false } = {}): Promise<Harness> {
+export async function createHarness(
+  env: Record<string, string> = {},
+  { http = false, engine = 'sql' }: { http?: boolean; engine?: 'sql' | 'reference' } = {},
+): Promise<Harness> {
   const { database, drop } = await freshDatabase();
   await migrate(database);
   const logs: Harness['logs'] = [];
   const record = (level: string) => (...args: unknown[]) => void logs.push({ level, args });
   const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
   // The response cache is off unless a test turns it on: fixtures write behind the API's back.
-  const app = createApp({ db: database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env }), logger });
+  const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env });
+  const app = createApp({ db: database.db, config, logger, engine });
+  let reference: ReturnType<typeof createApp> | undefined;
   let server: Server | undefined;
   let origin = 'http://palaver.test';
   if (http) {
@@ -101,15 +109,18 @@ export async function createHarness(env: Record<string, string> = {}, { http = f
         },
         body: JSON.stringify({ query, variables }),
       };
-      const response = http
-        ? await fetch(`${origin}/graphql`, init)
-        : await app.fetch(`${origin}/graphql`, init, { req: { socket: { remoteAddress: options.ip ?? '127.0.0.1' } } as never });
+      const target = options.reference ? (reference ??= createApp({ db: database.db, config, logger, engine: 'reference' })) : app;
+      const response =
+        http && !options.reference
+          ? await fetch(`${origin}/graphql`, init)
+          : await target.fetch(`${origin}/graphql`, init, { req: { socket: { remoteAddress: options.ip ?? '127.0.0.1' } } as never });
       const body = (await response.json()) as { data: any; errors?: GqlResult['errors'] };
       return { status: response.status, ...body, statements: database.statements.count - before };
     },
     async close() {
       if (server) await new Promise((resolve) => server!.close(resolve));
       await app.dispose();
+      await reference?.dispose();
       await database.close();
       await drop();
     },

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompiledPlans, compile, PLAN_BYTES } from '../src/compiled.js';
+import { accessOf } from '../src/domain/roles.js';
+import { CompiledPlans, compile, PLAN_BYTES, viewerOf } from '../src/engine/index.js';
 import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { MAX_REQUEST_BYTES } from '../src/shortcuts.js';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { parse } from 'graphql';
 import { addAuthor, addPost, addThread, countRows, draft, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
@@ -153,8 +154,9 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
 
   it('plans are capped by bytes, the least recently used going first', async () => {
     const plans = new CompiledPlans(h.database.db, 5000, createLogger('error'), 64 * 1024);
-    const operation = (n: number) => parse(`{ post(slug: "front") { title comments(first: ${n}) { edges { node { id bodyHtml } } } } }`).definitions[0] as OperationDefinitionNode;
-    for (let n = 1; n <= 100; n++) plans.remember(`key ${n}`, compile(operation(n), {})!, { 'content-type': 'application/json' });
+    const document = (n: number) => parse(`{ post(slug: "front") { title comments(first: ${n}) { edges { node { id bodyHtml } } } } }`);
+    const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
+    for (let n = 1; n <= 100; n++) plans.remember(`key ${n}`, compile(document(n), null, {}, anonymous)!, { 'content-type': 'application/json' });
     expect(plans.size).toBeLessThanOrEqual(64 * 1024);
     expect(plans.size).toBeGreaterThan(32 * 1024);
     const answered = async (key: string) => {

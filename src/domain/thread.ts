@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { isPublicComment } from '../db/queries/comments.js';
 import { insertComments, reserveCommentIds, setCommentCounts } from '../db/queries/import.js';
 import type { comments } from '../db/schema.js';
 import { renderCommentMarkdown } from './markdown.js';
@@ -37,7 +38,7 @@ export interface PlannedThread {
 export const pathStamp = (date: Date) => date.getTime() * 1000;
 
 export function isPublicDraft(draft: Pick<CommentDraft, 'status' | 'deleted'>): boolean {
-  return draft.status === 'approved' && !draft.deleted;
+  return isPublicComment({ status: draft.status, deleted: draft.deleted ?? false });
 }
 
 /** `ids[i]` is the id reserved for `drafts[i]`. */

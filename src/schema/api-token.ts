@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { resolversOnly } from '../engine/declare.js';
 import type { ApiTokenRow } from '../db/schema.js';
 import { createToken, listTokens, revoke } from '../domain/authors.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
@@ -36,6 +37,7 @@ builder.queryField('apiTokens', (t) =>
   t.field({
     type: [ApiTokenRef],
     description: 'Admins: every API token, live and revoked.',
+    extensions: resolversOnly('admins only, and rare'),
     authScopes: { role: 'admin' },
     resolve: (_root, _args, { db }) => listTokens(db),
   }),

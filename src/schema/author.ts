@@ -1,4 +1,9 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { builder } from '../builder.js';
+import { postKey, visiblePost } from '../db/queries/posts.js';
+import { authors as authorsTable } from '../db/schema.js';
+import type { Access } from '../domain/roles.js';
+import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import { countAuthors, listAuthors } from '../db/queries/authors.js';
 import { createAuthor, editAuthor } from '../domain/authors.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -20,9 +25,15 @@ export const Role = builder.enumType('Role', {
   } as const,
 });
 
+/** An author's posts the request may see (Author.postCount, and the size of Author.posts). */
+const postsOf = (p: SQL, a: SQL, access: Access) => sql`${p}.author_id = ${a}.id and ${visiblePost(access.posts, p)}`;
+const postCountOf = (a: SQL, access: Access) => sql`(select count(*)::int from posts p where ${postsOf(sql.raw('p'), a, access)})`;
+
 builder.node(AuthorRef, {
   description: 'A registered writer of posts (and sometimes comments).',
   id: { resolve: (author) => author.id, parse: parseKey },
+  // Every author is public.
+  extensions: sqlSource({ table: authorsTable, alias: 'a', visible: () => sql`true` }),
   loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.author, ids),
   fields: (t) => ({
     slug: t.exposeString('slug'),
@@ -35,10 +46,12 @@ builder.node(AuthorRef, {
       nullable: true,
       description: 'Token holders only.',
       authScopes: { authenticated: true },
+      extensions: sqlValue((a) => sql`${a}.role`),
       resolve: (author) => author.role,
     }),
     postCount: t.int({
       description: 'Published posts by this author.',
+      extensions: sqlValue((a, { access }) => postCountOf(a, access)),
       resolve: (author, _args, { loaders }) => loaders.postCountOfAuthor.load(author.id),
     }),
     posts: t.connection(
@@ -46,6 +59,13 @@ builder.node(AuthorRef, {
         type: PostRef,
         description: 'Published posts by this author.',
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }) },
+        // posts_author_idx
+        extensions: sqlConnection({
+          where: (p, a, { access }) => postsOf(p, a!, access),
+          key: postKey,
+          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+          count: (a, { access }) => postCountOf(a!, access),
+        }),
         resolve: async (author, args, { loaders }) => {
           const page = pageFromArgs(args, 'Post', isDescending(args.order));
           const result = await loaders.postsOfAuthor.load({ id: author.id, page });
@@ -65,6 +85,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'An author by ID or slug; null when there is none.',
     args: { id: t.arg.id(), slug: t.arg.string() },
+    extensions: sqlRows({
+      where: (a, _row, _scope, { id, slug }) => {
+        oneOf(id, slug);
+        return id != null ? sql`${a}.id = ${keyOf(id as string, 'Author')}` : sql`${a}.slug = ${slug as string}`;
+      },
+    }),
     resolve: (_root, { id, slug }, { loaders }) => {
       oneOf(id, slug);
       return id != null ? loaders.author.load(keyOf(id, 'Author')) : loaders.authorBySlug.load(slug!);
@@ -74,6 +100,11 @@ builder.queryFields((t) => ({
     {
       type: AuthorRef,
       description: 'All authors, by name.',
+      extensions: sqlConnection({
+        where: () => sql`true`,
+        key: (a) => [sql`${a}.name`, sql`${a}.id`],
+        count: () => sql`(select count(*)::int from authors)`,
+      }),
       resolve: async (_root, args, { db }) => {
         const page = pageFromArgs(args, 'Author');
         return toConnection(await listAuthors(db, page), page, 'Author', () => countAuthors(db));

@@ -1,5 +1,7 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { builder } from '../builder.js';
 import type { CommentRecord } from '../db/queries/comments.js';
+import { sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import type { Loaders } from '../loaders.js';
 import { AuthorRef } from './author.js';
 
@@ -14,14 +16,23 @@ export const CommentAuthorRef = builder.objectRef<CommentRecord>('CommentAuthor'
 const registered = (comment: CommentRecord, loaders: Loaders) =>
   comment.authorId === null ? null : loaders.author.load(comment.authorId);
 
+/** In SQL, a comment's author is a row of what the comment kept and the registered author's profile. */
+export const commentAuthorRow = (ca: SQL, c: SQL | null) =>
+  sql`(select ${c}.author_name, ${c}.author_url, r.id as registered_id, r.name as registered_name,
+              r.website as registered_website, r.avatar_url as registered_avatar_url
+       from (select 1) one left join authors r on r.id = ${c}.author_id) ${ca}`;
+
 builder.objectType(CommentAuthorRef, {
+  extensions: sqlSource({ alias: 'ca' }),
   fields: (t) => ({
     name: t.string({
+      extensions: sqlValue((ca) => sql`coalesce(${ca}.registered_name, ${ca}.author_name)`),
       resolve: async (comment, _args, { loaders }) => (await registered(comment, loaders))?.name ?? comment.authorName,
     }),
     url: t.string({
       nullable: true,
       description: "The guest's website, or the registered author's.",
+      extensions: sqlValue((ca) => sql`case when ${ca}.registered_id is null then ${ca}.author_url else ${ca}.registered_website end`),
       resolve: async (comment, _args, { loaders }) => {
         const author = await registered(comment, loaders);
         return author ? author.website : comment.authorUrl;
@@ -30,12 +41,14 @@ builder.objectType(CommentAuthorRef, {
     avatarUrl: t.string({
       nullable: true,
       description: "The registered author's avatar; null for guests (no hash of their email is ever published).",
+      extensions: sqlValue((ca) => sql`${ca}.registered_avatar_url`),
       resolve: async (comment, _args, { loaders }) => (await registered(comment, loaders))?.avatarUrl ?? null,
     }),
     author: t.field({
       type: AuthorRef,
       nullable: true,
       description: 'The registered author, when the comment was not left by a guest.',
+      extensions: sqlRows({ where: (a, ca) => sql`${a}.id = ${ca}.registered_id` }),
       resolve: (comment, _args, { loaders }) => registered(comment, loaders),
     }),
   }),

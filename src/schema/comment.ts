@@ -1,7 +1,18 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { countByStatus, type CommentRecord } from '../db/queries/comments.js';
-import type { CommentRow } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import {
+  canReadComment,
+  countByStatus,
+  findableCommentSql,
+  isPublicComment,
+  publicCommentSql,
+  readableCommentSql,
+  type CommentRecord,
+} from '../db/queries/comments.js';
+import { visiblePost } from '../db/queries/posts.js';
+import { comments as commentsTable, type CommentRow } from '../db/schema.js';
+import { resolversOnly, sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import {
   addComment,
   deleteOwnComment,
@@ -20,7 +31,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { maxItems } from '../limits.js';
-import { CommentAuthorRef } from './comment-author.js';
+import { commentAuthorRow, CommentAuthorRef } from './comment-author.js';
 import { CommentRevisionRef } from './comment-revision.js';
 import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
@@ -29,12 +40,13 @@ import { isDescending, SortOrder } from './sort-order.js';
 
 export const CommentRef = builder.objectRef<CommentRecord>('Comment');
 
-/** Shown in full to the public; otherwise the comment is a placeholder kept for its replies. */
-export const isPublic = (comment: CommentRecord) => comment.status === 'approved' && !comment.deleted;
-
 /** Moderators read every comment, and a guest their own (unlocked by its guest token). */
-const canRead = (comment: CommentRecord, { access, unlockedComments }: Context) =>
-  isPublic(comment) || access.moderator || unlockedComments.has(comment.id);
+const canRead = (comment: CommentRecord, { access, unlockedComments }: Context) => canReadComment(comment, access, unlockedComments);
+
+/** A field shown only to those who may read the comment (see canReadComment). */
+const whenReadable = (column: string) =>
+  sqlValue((c, { access }) => sql`case when ${readableCommentSql(c, access)} then ${c}.${sql.raw(column)} end`);
+
 
 export const CommentStatus = builder.enumType('CommentStatus', {
   values: {
@@ -74,36 +86,44 @@ builder.node(CommentRef, {
     'but still has visible replies stays in the tree as a placeholder: `isPlaceholder` is true and ' +
     '`author` and the body are null.',
   id: { resolve: (comment) => comment.id, parse: parseKey },
+  extensions: sqlSource({ table: commentsTable, alias: 'c', visible: (c, { access }) => findableCommentSql(c, access) }),
   loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.comment, ids),
   fields: (t) => ({
     post: t.field({
       type: PostRef,
+      extensions: sqlRows({ where: (p, c, { access }) => sql`${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)}` }),
       resolve: async (comment, _args, { loaders }) => (await loaders.post.load(comment.postId))!,
     }),
     parent: t.field({
       type: CommentRef,
       nullable: true,
       description: 'The comment this one replies to; null at the top level.',
+      // On the same post as the comment, which the request can therefore see.
+      extensions: sqlRows({ where: (parent, c, { access }) => sql`${parent}.id = ${c}.parent_id and ${findableCommentSql(parent, access)}` }),
       resolve: (comment, _args, { loaders }) =>
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
     }),
     depth: t.exposeInt('depth', { description: '1 for a top-level comment, 2 for a reply to it, and so on.' }),
     isPlaceholder: t.boolean({
       description: 'Not public (deleted, or no longer approved) but kept in the tree for its visible replies.',
-      resolve: (comment) => !isPublic(comment),
+      extensions: sqlValue((c) => sql`not ${publicCommentSql(c)}`),
+      resolve: (comment) => !isPublicComment(comment),
     }),
     author: t.field({
       type: CommentAuthorRef,
       nullable: true,
+      extensions: sqlRows({ from: commentAuthorRow, where: (_author, c, { access }) => readableCommentSql(c!, access) }),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment : null),
     }),
     bodyHtml: t.string({
       nullable: true,
       description: 'The comment rendered from Markdown and sanitized.',
+      extensions: whenReadable('body_html'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyHtml : null),
     }),
     bodyMarkdown: t.string({
       nullable: true,
+      extensions: whenReadable('body_markdown'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyMarkdown : null),
     }),
     status: t.field({
@@ -111,18 +131,21 @@ builder.node(CommentRef, {
       nullable: true,
       description: 'Moderators only.',
       authScopes: { role: 'editor' },
+      extensions: sqlValue((c) => sql`${c}.status`),
       resolve: (comment) => comment.status,
     }),
     isDeleted: t.boolean({
       nullable: true,
       description: 'Moderators only.',
       authScopes: { role: 'editor' },
+      extensions: sqlValue((c) => sql`${c}.deleted`),
       resolve: (comment) => comment.deleted,
     }),
     heldReason: t.string({
       nullable: true,
       description: 'Moderators only: why the spam pipeline or a moderator held the comment.',
       authScopes: { role: 'editor' },
+      extensions: sqlValue((c) => sql`${c}.held_reason`),
       resolve: (comment) => comment.heldReason,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -131,6 +154,7 @@ builder.node(CommentRef, {
       type: 'DateTime',
       nullable: true,
       description: 'When its author last edited it; null if never (and, like the body, while it is not public).',
+      extensions: whenReadable('edited_at'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.editedAt : null),
     }),
     revisions: t.field({
@@ -138,6 +162,7 @@ builder.node(CommentRef, {
       nullable: true,
       description: 'Moderators only: the texts it had before each edit, newest first (empty if never edited).',
       authScopes: { role: 'editor' },
+      extensions: sqlRows({ where: (r, c) => sql`${r}.comment_id = ${c}.id`, orderBy: (r) => sql`${r}.edited_at desc, ${r}.id desc` }),
       resolve: (comment, _args, { loaders }) => loaders.revisionsOfComment.load(comment.id),
     }),
     replyCount: t.exposeInt('replyCount', { description: 'Visible direct replies (the size of `replies`).' }),
@@ -146,6 +171,13 @@ builder.node(CommentRef, {
       {
         type: CommentRef,
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
+        // comments_replies_idx: the listed replies in path order; replyCount counts them.
+        extensions: sqlConnection({
+          where: (reply, c) => sql`${reply}.parent_id = ${c}.id and ${reply}.listed`,
+          key: (reply) => [sql`${reply}.path`],
+          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+          count: (c) => sql`${c}.reply_count`,
+        }),
         resolve: async (comment, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment', isDescending(args.order));
           const result = await loaders.repliesOfComment.load({ id: comment.id, page });
@@ -165,6 +197,7 @@ builder.queryField('comment', (t) =>
     nullable: true,
     description: 'A visible comment by ID; null when there is none.',
     args: { id: t.arg.id({ required: true }) },
+    extensions: sqlRows({ where: (c, _row, { access }, { id }) => sql`${c}.id = ${keyOf(id as string, 'Comment')} and ${findableCommentSql(c, access)}` }),
     resolve: (_root, { id }, { loaders }) => loaders.comment.load(keyOf(id, 'Comment')),
   }),
 );
@@ -235,6 +268,7 @@ builder.queryFields((t) => ({
       'After that, and once deleted, it is NOT_FOUND, as for any unknown comment.',
     args: { id: t.arg.id({ required: true }), guestToken: t.arg.string({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
+    extensions: resolversOnly('the guest token is checked against its hash, in TypeScript, and unlocks the comment for the request'),
     resolve: async (_root, args, context) =>
       unlock(context, await readOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken)),
   }),
@@ -243,6 +277,7 @@ builder.queryFields((t) => ({
       type: CommentRef,
       description: 'Comments waiting for a moderator (pending and spam by default), on every post, newest first.',
       authScopes: { role: 'editor' },
+      extensions: resolversOnly('moderators only: their own working list'),
       args: { statuses: t.arg({ type: [CommentStatus], required: true, defaultValue: ['pending', 'spam'], extensions: maxItems(10) }) },
       resolve: async (_root, args, { db, loaders }) => {
         const page = pageFromArgs(args, 'Comment', true);

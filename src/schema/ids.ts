@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import { sql, type SQL } from 'drizzle-orm';
 import { ValidationError } from '../domain/errors.js';
 import { badInput } from '../errors.js';
 
@@ -11,6 +12,11 @@ const NODE_TYPES = new Set(['Author', 'Comment', 'Post', 'Tag']);
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
   return Buffer.from(`${typename}:${id}`).toString('base64');
+}
+
+/** The same, in SQL, for an integer key (base64 wraps lines past 57 bytes: IDs are far shorter). */
+export function globalIdSql(typename: string, key: SQL): SQL {
+  return sql`encode(convert_to(${sql.raw(`'${typename}:'`)} || ${key}, 'UTF8'), 'base64')`;
 }
 
 export function decodeGlobalId(globalId: string, allowTokens = false): { typename: string; id: string } {

@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import type { Page, PageResult } from '../db/queries/page.js';
 import { badInput } from '../errors.js';
 
@@ -18,8 +19,13 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-function encodeCursor(kind: CursorKind, id: number): string {
+export function encodeCursor(kind: CursorKind, id: number): string {
   return Buffer.from(`${kind}:${id}`).toString('base64url');
+}
+
+/** The same, in SQL: base64url is base64 with `-_` for `+/` and no padding. */
+export function cursorSql(kind: CursorKind, id: SQL): SQL {
+  return sql`translate(rtrim(encode(convert_to(${sql.raw(`'${kind}:'`)} || ${id}, 'UTF8'), 'base64'), '='), '+/', '-_')`;
 }
 
 function decodeCursor(kind: CursorKind, cursor: string | null | undefined, argument: string): number | null {

@@ -1,5 +1,9 @@
 import { builder } from '../builder.js';
-import { countPosts, type PostRecord } from '../db/queries/posts.js';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Access } from '../domain/roles.js';
+import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
+import { posts as postsTable } from '../db/schema.js';
+import { sqlConnection, sqlRows, sqlSource, sqlValue, } from '../engine/declare.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
@@ -25,8 +29,41 @@ export const PostStatus = builder.enumType('PostStatus', {
 
 const MAX_SEARCH_LENGTH = 200;
 
+/** The filter of `posts` from its arguments (the search trimmed, and at most MAX_SEARCH_LENGTH). */
+interface PostListArgs {
+  search?: string | null;
+  author?: string | null;
+  tag?: string | null;
+  status?: PostFilter['status'];
+}
+
+function postFilter(args: PostListArgs, access: Access): PostFilter {
+  const search = args.search?.trim() || null;
+  if (search && search.length > MAX_SEARCH_LENGTH) throw badInput(`\`search\` must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
+  return {
+    access: access.posts,
+    status: args.status,
+    authorSlug: args.author,
+    tagSlug: args.tag,
+    search,
+  };
+}
+
+/** Neighbours in publication order are public posts only, whoever asks. */
+const neighbour = (direction: 'previous' | 'next') =>
+  sqlRows({
+    where: (x, p) => {
+      const [key, own] = [sql.join(postKey(x), sql`, `), sql.join(postKey(p!), sql`, `)];
+      return sql`${publicPostSql(x)} and (${key}) ${direction === 'previous' ? sql`<` : sql`>`} (${own})`;
+    },
+    orderBy: (x) => sql.join(postKey(x).map((column) => sql`${column} ${direction === 'previous' ? sql`desc` : sql`asc`}`), sql`, `),
+  });
+
+const commentKey = (c: SQL) => [sql`${c}.path`];
+
 builder.node(PostRef, {
   description: 'A published article.',
+  extensions: sqlSource({ table: postsTable, alias: 'p', visible: (p, { access }) => visiblePost(access.posts, p) }),
   id: { resolve: (post) => post.id, parse: parseKey },
   loadManyWithoutCache: (ids, { loaders }) => loadNodes(loaders.post, ids),
   fields: (t) => ({
@@ -44,10 +81,16 @@ builder.node(PostRef, {
     commentCount: t.exposeInt('commentCount', { description: 'Visible comments at every depth.' }),
     author: t.field({
       type: AuthorRef,
+      extensions: sqlRows({ where: (a, p) => sql`${a}.id = ${p}.author_id` }),
       resolve: async (post, _args, { loaders }) => (await loaders.author.load(post.authorId))!,
     }),
     tags: t.field({
       type: [TagRef],
+      // By name: the order of tagsByPostIds. The post is visible, so all its tags are.
+      extensions: sqlRows({
+        where: (tag, p) => sql`exists (select 1 from post_tags pt where pt.post_id = ${p}.id and pt.tag_id = ${tag}.id)`,
+        orderBy: (tag) => sql`${tag}.name, ${tag}.id`,
+      }),
       resolve: (post, _args, { loaders }) => loaders.tagsOfPost.load(post.id),
     }),
     comments: t.connection(
@@ -55,6 +98,13 @@ builder.node(PostRef, {
         type: CommentRef,
         description: 'Top-level comments; follow `replies` for the rest of each conversation.',
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
+        // comments_top_level_idx: the post's listed top-level comments in path order.
+        extensions: sqlConnection({
+          where: (c, p) => sql`${c}.post_id = ${p}.id and ${c}.parent_id is null and ${c}.listed`,
+          key: commentKey,
+          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+          count: (p) => sql`(select count(*)::int from comments c where c.post_id = ${p}.id and c.parent_id is null and c.listed)`,
+        }),
         resolve: async (post, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment', isDescending(args.order));
           const result = await loaders.commentsOfPost.load({ id: post.id, page });
@@ -69,6 +119,12 @@ builder.node(PostRef, {
         description:
           'The whole discussion flattened in reading order (depth-first, oldest first among siblings), ' +
           'each edge with its depth: for infinite scroll. Any page costs the same as the first.',
+        // comments_thread_idx: the post's listed comments in path order, which is reading order.
+        extensions: sqlConnection({
+          where: (c, p) => sql`${c}.post_id = ${p}.id and ${c}.listed`,
+          key: commentKey,
+          count: (p) => sql`(select count(*)::int from comments c where c.post_id = ${p}.id and c.listed)`,
+        }),
         resolve: async (post, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment');
           const result = await loaders.threadOfPost.load({ id: post.id, page });
@@ -79,7 +135,11 @@ builder.node(PostRef, {
       {
         name: 'ThreadEdge',
         fields: (edge) => ({
-          depth: edge.int({ description: '1 for a top-level comment.', resolve: ({ node }) => node.depth }),
+          depth: edge.int({
+            description: '1 for a top-level comment.',
+            extensions: sqlValue((c) => sql`${c}.depth`),
+            resolve: ({ node }) => node.depth,
+          }),
         }),
       },
     ),
@@ -87,12 +147,14 @@ builder.node(PostRef, {
       type: PostRef,
       nullable: true,
       description: 'The post published just before this one.',
+      extensions: neighbour('previous'),
       resolve: (post, _args, { loaders }) => loaders.previousPost.load(post.id),
     }),
     nextPost: t.field({
       type: PostRef,
       nullable: true,
       description: 'The post published just after this one.',
+      extensions: neighbour('next'),
       resolve: (post, _args, { loaders }) => loaders.nextPost.load(post.id),
     }),
   }),
@@ -106,6 +168,13 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A post by ID or slug (published, or yours, or any for editors); null when there is none.',
     args: { id: t.arg.id(), slug: t.arg.string() },
+    extensions: sqlRows({
+      where: (p, _row, { access }, { id, slug }) => {
+        oneOf(id, slug);
+        const match = id != null ? sql`${p}.id = ${keyOf(id as string, 'Post')}` : sql`${p}.slug = ${slug as string}`;
+        return sql`${match} and ${visiblePost(access.posts, p)}`;
+      },
+    }),
     resolve: (_root, { id, slug }, { loaders }) => {
       oneOf(id, slug);
       return id != null ? loaders.post.load(keyOf(id, 'Post')) : loaders.postBySlug.load(slug!);
@@ -127,16 +196,17 @@ builder.queryFields((t) => ({
         }),
         order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }),
       },
+      // posts_public_idx (or posts_search_idx, post_tags_tag_idx for those filters).
+      extensions: sqlConnection({
+        where: (p, _row, { access }, args) => filterSql(postFilter(args as PostListArgs, access), p),
+        key: postKey,
+        descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+        count: (_row, { access }, args) => sql`(select count(*)::int from posts p where ${filterSql(postFilter(args as PostListArgs, access))})`,
+      }),
       resolve: async (_root, args, { db, access, loaders }) => {
-        const search = args.search?.trim() || null;
-        if (search && search.length > MAX_SEARCH_LENGTH) {
-          throw badInput(`\`search\` must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
-        }
-        const filter = { status: args.status, authorSlug: args.author, tagSlug: args.tag, search };
+        const filter = postFilter(args, access);
         const page = pageFromArgs(args, 'Post', isDescending(args.order));
-        return toConnection(await loaders.listPosts(filter, page), page, 'Post', () =>
-          countPosts(db, { ...filter, access: access.posts }),
-        );
+        return toConnection(await loaders.listPosts(filter, page), page, 'Post', () => countPosts(db, filter));
       },
     },
     PostConnection,

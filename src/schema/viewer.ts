@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { resolversOnly } from '../engine/declare.js';
 import type { Viewer } from '../domain/roles.js';
 import { AuthorRef, Role } from './author.js';
 
@@ -17,6 +18,7 @@ builder.queryField('viewer', (t) =>
     type: ViewerRef,
     nullable: true,
     description: 'The token holder making the request; null without a token.',
+    extensions: resolversOnly('the viewer is the request\'s token, not a row the request reads'),
     resolve: (_root, _args, { viewer }) => viewer,
   }),
 );

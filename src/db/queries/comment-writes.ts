@@ -3,6 +3,7 @@ import { queryRows, type Db } from '../client.js';
 import type { CounterNode } from '../../domain/thread.js';
 import { comments, type CommentRow } from '../schema.js';
 import { columns, readRow } from './rows.js';
+import { isPublicComment } from './comments.js';
 
 /*
  * Writes to comments. Every change of a comment's status goes through `lockChains` first: it
@@ -38,7 +39,7 @@ export async function lockChains(db: Db, ids: readonly number[]): Promise<Map<nu
         status: row.status as CommentRow['status'],
         deleted: row.deleted as boolean,
         depth: row.depth as number,
-        isPublic: row.status === 'approved' && !row.deleted,
+        isPublic: isPublicComment({ status: row.status as CommentRow['status'], deleted: row.deleted as boolean }),
         replyCount: row.reply_count as number,
         descendantCount: row.descendant_count as number,
       },

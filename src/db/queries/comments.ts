@@ -2,8 +2,31 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { authors, commentRevisions, comments, type AuthorRow, type CommentRevisionRow, type CommentRow } from '../schema.js';
 import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
+import type { Access } from '../../domain/roles.js';
 import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
+
+/*
+ * Who may see a comment, in TypeScript and in SQL side by side (test/rules.test.ts checks that
+ * each pair agrees on every row of a thread with every status):
+ * - public: approved and not deleted. Otherwise a comment that is still `listed` (it has visible
+ *   replies) shows as a placeholder, without author or body.
+ * - readable (author, body, edit time): public, or the request moderates, or (TypeScript only:
+ *   the engine never answers such requests) it presented the comment's guest token.
+ * - found by ID: listed, or the request moderates; and on a post the request may see.
+ */
+export const isPublicComment = (comment: Pick<CommentRow, 'status' | 'deleted'>) => comment.status === 'approved' && !comment.deleted;
+export const publicCommentSql = (c: SQL) => sql`(${c}.status = 'approved' and not ${c}.deleted)`;
+
+export const canReadComment = (comment: Pick<CommentRow, 'id' | 'status' | 'deleted'>, access: Access, unlocked: ReadonlySet<number>) =>
+  isPublicComment(comment) || access.moderator || unlocked.has(comment.id);
+export const readableCommentSql = (c: SQL, access: Access) => (access.moderator ? sql`true` : publicCommentSql(c));
+
+export const findableCommentSql = (c: SQL, access: Access) => {
+  const p = sql.raw('comment_post');
+  return sql`(${access.moderator ? sql`true` : sql`${c}.listed`}
+    and exists (select 1 from posts ${p} where ${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)}))`;
+};
 
 /** A comment as read for display: never the guest's email, and the path stays in SQL. */
 export type CommentRecord = Omit<CommentRow, 'authorEmail' | 'path'>;
@@ -39,19 +62,11 @@ function pathPage(page: Page, inList: SQL): SQL {
              order by ${k.orderBy} limit ${k.limit}`;
 }
 
-/**
- * Comments by id on posts the request may see: listed ones, or any (moderators, and a guest
- * holding the comment's token, whom the caller has checked).
- */
-export async function commentsByIds(
-  db: Db,
-  ids: readonly number[],
-  access: { posts: PostAccess; unlisted: boolean },
-): Promise<CommentWithAuthor[]> {
+/** Comments by id, those the request may find (see `findableCommentSql`). */
+export async function commentsByIds(db: Db, ids: readonly number[], access: Access): Promise<CommentWithAuthor[]> {
   const rows = await run(db)(
-    sql`select ${selectList} from ${from} join posts p on p.id = c.post_id
-        where c.id = any(${sql.param([...ids])}::int[])
-          and ${access.unlisted ? sql`true` : sql`c.listed`} and ${visiblePost(access.posts)}`,
+    sql`select ${selectList} from ${from}
+        where c.id = any(${sql.param([...ids])}::int[]) and ${findableCommentSql(sql.raw('c'), access)}`,
   );
   return rows.map(read);
 }

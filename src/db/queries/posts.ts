@@ -4,32 +4,38 @@ import { authors, posts, type AuthorRow, type PostRow } from '../schema.js';
 import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
 import { columns, readRow } from './rows.js';
 
+const P = sql.raw('p');
+
 export type PostRecord = Omit<PostRow, 'searchVector'>;
 
 /**
- * The one definition of "the public may see this post" (alias `p`): published, or scheduled for a
- * time that has come. Scheduling therefore needs no background job.
+ * The one definition of "the public may see this post" (its row aliased `p` unless given):
+ * published, or scheduled for a time that has come. Scheduling therefore needs no background job.
+ * `isPublicPost` is the same rule for a row already read (test/rules.test.ts checks they agree).
  */
-export const publicPostCondition = `(p.status in ('published', 'scheduled') and p.published_at <= now())`;
-export const publicPost = sql.raw(publicPostCondition);
+export const publicPostSql = (p: SQL = P) => sql`(${p}.status in ('published', 'scheduled') and ${p}.published_at <= now())`;
+export const isPublicPost = (post: Pick<PostRow, 'status' | 'publishedAt'>, now = new Date()) =>
+  (post.status === 'published' || post.status === 'scheduled') && post.publishedAt !== null && post.publishedAt <= now;
+export const publicPost = publicPostSql();
 
 /** Which posts a request may see: the public's, every post (editors), or also its own (writers). */
 export type PostAccess = { kind: 'public' } | { kind: 'all' } | { kind: 'own'; authorId: number };
 
-export function visiblePost(access: PostAccess): SQL {
+export function visiblePost(access: PostAccess, p: SQL = P): SQL {
   if (access.kind === 'all') return sql`true`;
-  if (access.kind === 'own') return sql`(${publicPost} or p.author_id = ${access.authorId})`;
-  return publicPost;
+  if (access.kind === 'own') return sql`(${publicPostSql(p)} or ${p}.author_id = ${access.authorId})`;
+  return publicPostSql(p);
 }
 
 /**
- * The one definition of "this request may see this tag" (alias `t`): it has a post the request
- * may see. A tag that only drafts carry is as private as they are, wherever tags come out (lists,
- * counts, lookups by ID, cursors), and becomes public with the first of its posts.
+ * The one definition of "this request may see this tag" (alias `t` unless given): it has a post the
+ * request may see. A tag that only drafts carry is as private as they are, wherever tags come out
+ * (lists, counts, lookups by ID, cursors), and becomes public with the first of its posts.
  */
-export function visibleTag(access: PostAccess): SQL {
-  return sql`exists (select 1 from post_tags tp join posts p on p.id = tp.post_id
-                     where tp.tag_id = t.id and ${visiblePost(access)})`;
+export function visibleTag(access: PostAccess, t: SQL = sql.raw('t')): SQL {
+  const p = sql.raw('tag_post');
+  return sql`exists (select 1 from post_tags tp join posts ${p} on ${p}.id = tp.post_id
+                     where tp.tag_id = ${t}.id and ${visiblePost(access, p)})`;
 }
 
 const postColumns = columns(posts, 'p', { omit: ['searchVector'] });
@@ -49,10 +55,10 @@ const readWithAuthor = (row: Record<string, unknown>): PostWithAuthor => ({
 const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
 // Posts sort by publication time (drafts by creation time), then id; posts_public_idx matches.
-const postKey = [sql`coalesce(p.published_at, p.created_at)`, sql`p.id`];
+export const postKey = (p: SQL = P) => [sql`coalesce(${p}.published_at, ${p}.created_at)`, sql`${p}.id`];
 /** A cursor names a post by id: one the request may not see positions nothing, like one that does not exist. */
 const postCursor = (access: PostAccess) => (id: number) =>
-  sql`select coalesce(p.published_at, p.created_at), p.id from posts p where p.id = ${id} and ${visiblePost(access)}`;
+  sql`select ${sql.join(postKey(), sql`, `)} from posts p where p.id = ${id} and ${visiblePost(access)}`;
 
 export type PostStatus = PostRecord['status'];
 
@@ -65,22 +71,23 @@ export interface PostFilter {
   search?: string | null;
 }
 
-function filterSql(filter: PostFilter): SQL {
-  const conditions: SQL[] = [visiblePost(filter.access)];
+/** The posts a filter selects (alias `p` unless given). */
+export function filterSql(filter: PostFilter, p: SQL = P): SQL {
+  const conditions: SQL[] = [visiblePost(filter.access, p)];
   if (filter.status?.length) {
-    conditions.push(sql`p.status = any(${sql.param([...filter.status])}::text[]::post_status[])`);
+    conditions.push(sql`${p}.status = any(${sql.param([...filter.status])}::text[]::post_status[])`);
   }
   if (filter.authorSlug != null) {
-    conditions.push(sql`p.author_id = (select id from authors where slug = ${filter.authorSlug})`);
+    conditions.push(sql`${p}.author_id = (select id from authors where slug = ${filter.authorSlug})`);
   }
   if (filter.tagSlug != null) {
     conditions.push(
       sql`exists (select 1 from post_tags pt join tags t on t.id = pt.tag_id
-                  where pt.post_id = p.id and t.slug = ${filter.tagSlug})`,
+                  where pt.post_id = ${p}.id and t.slug = ${filter.tagSlug})`,
     );
   }
   if (filter.search != null) {
-    conditions.push(sql`p.search_vector @@ websearch_to_tsquery('english', ${filter.search})`);
+    conditions.push(sql`${p}.search_vector @@ websearch_to_tsquery('english', ${filter.search})`);
   }
   return sql.join(conditions, sql` and `);
 }
@@ -102,7 +109,7 @@ export async function postsBySlugs(db: Db, slugs: readonly string[], access: Pos
 }
 
 export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostWithAuthor>> {
-  const k = keyset(page, postKey, postCursor(filter.access));
+  const k = keyset(page, postKey(), postCursor(filter.access));
   const rows = await run(db)(
     sql`select ${withAuthor} from ${fromWithAuthor}
         where ${filterSql(filter)} and ${k.where}
@@ -123,7 +130,7 @@ export function postsByAuthors(
   page: Page,
   access: PostAccess,
 ): Promise<Map<number, PageResult<PostRecord>>> {
-  const k = keyset(page, postKey, postCursor(access));
+  const k = keyset(page, postKey(), postCursor(access));
   return pagesByParent(
     run(db),
     authorIds,

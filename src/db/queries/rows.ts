@@ -15,6 +15,11 @@ function dbName(column: { name: string; keyAsName: boolean }): string {
   return column.keyAsName ? toSnakeCase(column.name) : column.name;
 }
 
+/** The database name of a table's column, by its property name. */
+export function columnName<T extends PgTable>(table: T, key: Key<T>): string {
+  return dbName(getTableColumns(table)[key] as unknown as { name: string; keyAsName: boolean });
+}
+
 export function columns<T extends PgTable>(
   table: T,
   alias: string,

@@ -1,0 +1,212 @@
+import { Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { queryJson, renderStatement, type Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { schema } from '../schema/index.js';
+import { isSingleJsonResponse, keyedRequest, type Shortcut } from '../shortcuts.js';
+import { NotCompiled, planRead, type CompiledRead, type Viewer } from './plan.js';
+
+/*
+ * The read engine: every query it can answer exactly as the resolvers would (plan.ts says which,
+ * from the declarations beside each field) is one SQL statement that builds the response's `data`
+ * as JSON in Postgres, for the public and for token holders alike (their visibility is part of
+ * the statement). Everything else (mutations, `viewer`, `ownComment`, the moderation queue, an
+ * argument the resolvers refuse, a field the viewer may not read) runs through the resolvers,
+ * which are also the reference the engine is tested against (test/engine.test.ts), and which
+ * `createApp({ engine: 'reference' })` uses for everything.
+ *
+ * It replaces `execute`, so it runs after validation and the limits, and inside the response
+ * cache, whose `__typename`/`id` fields it answers like any other selection.
+ */
+
+type Variables = Record<string, unknown>;
+
+/** JSON text as the driver hands it over (see queryJson). */
+export type JsonText = Buffer | string;
+
+/** The request's viewer as the planner needs it: visibility, and the scope-auth rules of builder.ts. */
+export function viewerOf(context: Pick<Context, 'access' | 'viewer' | 'loaders'>): Viewer {
+  const rules = builder.options.scopeAuth!.authScopes(context as Context) as Record<string, unknown>;
+  return {
+    access: context.access,
+    meets: (scopes) =>
+      Object.entries(scopes).some(([name, parameter]) => {
+        const rule = rules[name];
+        if (typeof rule === 'function') {
+          const met = (rule as (parameter: unknown) => unknown)(parameter);
+          // A rule that must load something (editPost…) is the resolvers' to apply.
+          if (met instanceof Promise) throw new NotCompiled('an asynchronous scope');
+          return met === true;
+        }
+        return rule === parameter;
+      }),
+  };
+}
+
+/** The compiled form of a request, or null when the resolvers must answer it. */
+export function compile(document: DocumentNode, operationName: string | null | undefined, variables: Variables, viewer: Viewer): CompiledRead | null {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
+  );
+  if (operations.length !== 1) return null;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  try {
+    return planRead(schema, fragments, operations[0]!, variables, viewer);
+  } catch (error) {
+    if (error instanceof NotCompiled) return null;
+    throw error;
+  }
+}
+
+/**
+ * Comments in a compiled response, for the comment budget, counted in Postgres's JSON text
+ * without parsing it: every comment node is an object under its node key, which Postgres's json
+ * writes as `"node" : {` (a quote inside a string is always escaped, so no text can imitate it).
+ * Any other object under the same key (an alias, the posts' own nodes) can only make the count
+ * higher, so a tree within the budget is never refused here (the resolvers decide then).
+ */
+function countComments(json: JsonText, { commentKeys: keys, listedComments }: CompiledRead): number {
+  let count = listedComments;
+  for (const key of keys) {
+    const marker = `${JSON.stringify(key)} : {`;
+    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) count++;
+  }
+  return count;
+}
+
+/**
+ * Runs a compiled read: the response body in pieces (Postgres's JSON among them, as the driver
+ * handed it over), or null when it holds more comments than `budget` (then the resolvers answer,
+ * and refuse it with LIMIT_EXCEEDED).
+ */
+async function run(db: Db, compiled: CompiledRead, budget: number): Promise<JsonText[] | null> {
+  const json = (await queryJson(db, compiled.query)) ?? 'null';
+  if (countComments(json, compiled) > budget) return null;
+  return ['{"data":', json, '}'];
+}
+
+const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).join('');
+
+/**
+ * Compiled plans, a shortcut past yoga (see shortcuts.ts): for a request that yoga answered with
+ * a compiled read, what it ran and the headers it sent, so that a byte-identical repeat runs the
+ * same statement for fresh data without parsing, validating or executing anything. A plan
+ * depends only on the request's bytes, never on the data, so it stays right as the data changes.
+ */
+export class CompiledPlans implements Shortcut {
+  private readonly plans: LRUCache<string, Plan>;
+  /** Requests answered from a plan (tests read it). */
+  served = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly budget: number,
+    private readonly logger: Logger,
+    capBytes = PLAN_BYTES,
+  ) {
+    this.plans = new LRUCache({ maxSize: capBytes, maxEntrySize: capBytes / 8, sizeCalculation: (plan, key) => planSize(key, plan) });
+  }
+
+  async answer(key: string, res: ServerResponse): Promise<boolean> {
+    const plan = this.plans.get(key);
+    if (!plan) return false;
+    let body: JsonText[] | null;
+    try {
+      body = await run(this.db, plan.compiled, this.budget);
+    } catch (error) {
+      this.logger.warn('A compiled read failed; answering it through yoga:', error);
+      return false;
+    }
+    if (body === null) return false;
+    this.served++;
+    const length = body.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+    res.writeHead(200, { ...plan.headers, 'content-length': length });
+    // Corked: the pieces leave in one write.
+    res.cork();
+    for (const piece of body) res.write(piece);
+    res.end();
+    return true;
+  }
+
+  remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
+    const { 'content-length': _length, ...rest } = headers;
+    this.plans.set(key, { compiled, headers: rest });
+  }
+
+  /** Bytes held now (tests read it). */
+  get size(): number {
+    return this.plans.calculatedSize;
+  }
+}
+
+interface Plan {
+  compiled: CompiledRead;
+  headers: OutgoingHttpHeaders;
+}
+
+/** Plans take at most this much memory per process (the least recently used go first). */
+export const PLAN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What a plan keeps alive, about: its statement twice (the statement object's pieces, and its text
+ * rendered for the driver), parameters, key and headers.
+ */
+function planSize(key: string, { compiled, headers }: Plan): number {
+  const { sql, params } = renderStatement(compiled.query);
+  let size = 2 * sql.length + JSON.stringify(params).length + key.length + 500;
+  for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length;
+  return size;
+}
+
+/**
+ * The plugin. `plans`: answer with Postgres's JSON text as it is (instead of serializing `data`
+ * again) and record plans for repeats. Only without the response cache, which must see every
+ * response's `data` (and would keep the text alive with it).
+ */
+export function useReadEngine(plans: CompiledPlans | null): Plugin<Context> {
+  // Requests that a compiled read answered, by their Node request, to record their plans.
+  const answered = new WeakMap<object, CompiledRead>();
+  return {
+    onExecute({ setExecuteFn, executeFn }) {
+      setExecuteFn(async (args: ExecutionArgs) => {
+        const context = args.contextValue as Context;
+        const compiled = compile(args.document, args.operationName, (args.variableValues ?? {}) as Variables, viewerOf(context));
+        if (!compiled) return executeFn(args);
+        let body: JsonText[] | null;
+        try {
+          body = await run(context.db, compiled, context.services.config.limits.commentBudget);
+        } catch (error) {
+          // The resolvers answer it (a field error, masked, logged) as for any other read.
+          context.services.logger.warn('A compiled read failed; answering it through the resolvers:', error);
+          return executeFn(args);
+        }
+        if (body === null) return executeFn(args);
+        const text = bodyText(body);
+        const parse = () => (JSON.parse(text) as { data: Record<string, unknown> }).data;
+        if (!plans) return { data: parse() };
+        const keyed = keyedRequest(args.contextValue as object);
+        if (keyed) answered.set(keyed.req, compiled);
+        // `data` is parsed only if something asks for it; the response is the text itself.
+        let data: Record<string, unknown> | undefined;
+        return {
+          get data() {
+            return (data ??= parse());
+          },
+          // Unless a plugin added errors or extensions, which the text does not hold.
+          stringify: (result: { errors?: unknown; extensions?: unknown }) =>
+            result.errors === undefined && result.extensions === undefined ? text : JSON.stringify(result),
+        };
+      });
+    },
+    onResponse({ response, serverContext }) {
+      const keyed = keyedRequest(serverContext);
+      const compiled = keyed && answered.get(keyed.req);
+      if (plans && compiled && isSingleJsonResponse(response)) plans.remember(keyed.key, compiled, Object.fromEntries(response.headers));
+    },
+  };
+}

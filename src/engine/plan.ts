@@ -1,0 +1,373 @@
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import {
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import { keyset } from '../db/queries/page.js';
+import { columnName } from '../db/queries/rows.js';
+import type { Access } from '../domain/roles.js';
+import { dateTimeSql } from '../schema/date-time.js';
+import { decodeGlobalId, globalIdSql } from '../schema/ids.js';
+import { cursorSql, pageFromArgs, type CursorKind } from '../schema/pagination.js';
+import {
+  SQL_EXTENSION,
+  type Args,
+  type ConnectionDeclaration,
+  type FieldDeclaration,
+  type RowsDeclaration,
+  type Scope,
+  type SourceDeclaration,
+} from './declare.js';
+
+/*
+ * The read engine's planner: a query operation → one SQL statement that builds the response's
+ * `data` as JSON in Postgres, from the declarations beside each field (declare.ts).
+ *
+ * Fields are collected exactly as graphql-js collects them (its own `collectFields`: fragments,
+ * type conditions, `@include`/`@skip`, merged keys, key order), arguments and variables coerced by
+ * its own functions, so the statement answers the operation as the resolvers would. Every object
+ * is a `json_build_object` of its keys; a relation is a correlated subquery on its declaration's
+ * rows; a connection is a keyset page (the same `keyset` the resolvers' statements use) read
+ * first and limited, then turned into edges, page info and count. Each page is an index range
+ * that stops after the page, whatever the size of the list (test/engine.test.ts EXPLAINs them).
+ *
+ * Whatever it cannot answer exactly like the resolvers, it refuses (`NotCompiled`), and the
+ * resolvers answer the whole request: a field without a declaration, a field whose `authScopes`
+ * the viewer does not meet, an argument the resolvers would reject (their error is the answer).
+ */
+
+export class NotCompiled extends Error {}
+const refuse = (why: string): never => {
+  throw new NotCompiled(why);
+};
+
+type Variables = Record<string, unknown>;
+
+/** A planned read: its statement, and where comments appear in its JSON (for the budget). */
+export interface CompiledRead {
+  query: SQL;
+  /** Keys under which a single comment object appears (`node`, `parent`, aliases…). */
+  commentKeys: Set<string>;
+  /** Comments in lists of objects (`nodes`), which the keys cannot count. */
+  listedComments: number;
+}
+
+/** What the planner needs of the request: its visibility, and whether it meets a field's scopes. */
+export interface Viewer {
+  access: Access;
+  /** Whether the viewer meets `authScopes` (object form: any of the scopes). */
+  meets(scopes: Record<string, unknown>): boolean;
+}
+
+interface Planner {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Variables;
+  viewer: Viewer;
+  scope: Scope;
+  read: CompiledRead;
+}
+
+/** The statement answering `operation`, or NotCompiled. */
+export function planRead(
+  schema: GraphQLSchema,
+  fragments: Record<string, FragmentDefinitionNode>,
+  operation: OperationDefinitionNode,
+  rawVariables: Variables,
+  viewer: Viewer,
+): CompiledRead {
+  if (operation.operation !== 'query') refuse('not a query');
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables, { maxErrors: 1 });
+  if (coerced.errors) refuse('variables the resolvers will refuse');
+  let aliases = 0;
+  const read: CompiledRead = { query: sql``, commentKeys: new Set(), listedComments: 0 };
+  const p: Planner = {
+    schema,
+    fragments,
+    variables: coerced.coerced!,
+    viewer,
+    scope: { access: viewer.access, alias: (base) => sql.raw(`${base}${++aliases}`) },
+    read,
+  };
+  const query = schema.getQueryType()!;
+  const fields = collectFields(schema, fragments, p.variables, query, operation.selectionSet);
+  const data = jsonObject([...fields].map(([key, nodes]) => [key, fieldSql(query, null, key, nodes, p)]));
+  read.query = sql`select ${data}::text`;
+  return read;
+}
+
+// --- Objects -----------------------------------------------------------------------------
+
+/** json_build_object takes at most 100 arguments: larger objects are joined as text. */
+function jsonObject(pairs: [string, SQL][]): SQL {
+  if (pairs.length === 0) return sql`'{}'::json`;
+  const chunks: SQL[] = [];
+  for (let i = 0; i < pairs.length; i += 50) {
+    const chunk = pairs.slice(i, i + 50).map(([key, value]) => sql`${literal(key)}, ${value}`);
+    chunks.push(sql`json_build_object(${sql.join(chunk, sql`, `)})`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const middle = chunks.map((chunk, i) => {
+    const text = sql`${chunk}::text`;
+    const open = i === 0 ? text : sql`substr(${text}, 2)`;
+    return i === chunks.length - 1 ? open : sql`left(${open}, -1)`;
+  });
+  return sql`(${sql.join(middle, sql` || ', ' || `)})::json`;
+}
+
+/** A string constant in the statement's text (keys, type names): never from a variable. */
+const literal = (text: string) => sql.raw(`'${text.replace(/'/g, "''")}'`);
+
+/** The JSON object for `type` on `row`, with the fields the nodes select. */
+function objectSql(type: GraphQLObjectType, row: SQL, nodes: readonly FieldNode[], p: Planner): SQL {
+  const fields = collectSubfields(p.schema, p.fragments, p.variables, type, nodes);
+  return jsonObject([...fields].map(([key, fieldNodes]) => [key, fieldSql(type, row, key, fieldNodes, p)]));
+}
+
+export function sourceOf(type: GraphQLObjectType): SourceDeclaration {
+  return (type.extensions[SQL_EXTENSION] as SourceDeclaration | undefined) ?? refuse(`${type.name} has no source`);
+}
+
+const tableName = (table: PgTable) => sql.raw(`"${getTableConfig(table).name}"`);
+
+function tableOf(type: GraphQLObjectType): PgTable {
+  return sourceOf(type).table ?? refuse(`${type.name} has no table`);
+}
+
+// --- Fields ------------------------------------------------------------------------------
+
+/**
+ * A field's declaration: its own, or the one that follows from how Pothos built it (an exposed
+ * property is its column; a Node's `id` its global ID).
+ */
+export function declarationOf(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): FieldDeclaration | null {
+  const own = field.extensions[SQL_EXTENSION] as FieldDeclaration | undefined;
+  if (own) return own;
+  const exposed = field.extensions.pothosExposedField as string | undefined;
+  const source = type.extensions[SQL_EXTENSION] as SourceDeclaration | undefined;
+  if (exposed && source?.table && exposed in getTableColumns(source.table)) {
+    const column = sql.raw(`"${columnName(source.table, exposed)}"`);
+    return { kind: 'value', value: (row) => sql`${row}.${column}` };
+  }
+  if (field.name === 'id' && type.getInterfaces().some((i) => i.name === 'Node') && source?.table) {
+    return { kind: 'value', value: (row) => globalIdSql(type.name, sql`${row}.id`) };
+  }
+  return null;
+}
+
+function fieldSql(type: GraphQLObjectType, row: SQL | null, key: string, nodes: readonly FieldNode[], p: Planner): SQL {
+  const name = nodes[0]!.name.value;
+  if (name === '__typename') return literal(type.name);
+  const field = type.getFields()[name] ?? refuse(`no field ${name}`);
+  authorize(field, p);
+  const args = argumentsOf(field, nodes[0]!, p);
+  if (type === p.schema.getQueryType() && isInterfaceType(getNamedType(field.type))) return nodeSql(field, key, nodes, args, p);
+  const declaration = declarationOf(type, field) ?? refuse(`${type.name}.${name} has no declaration`);
+  switch (declaration.kind) {
+    case 'value':
+      return encode(declaration.value(row ?? refuse('a value at the root'), p.scope, args), field.type);
+    case 'rows':
+      return rowsSql(declaration, field, row, key, nodes, args, p);
+    case 'connection':
+      return connectionSql(declaration, field, row, nodes, args, p);
+    case 'resolvers':
+      return refuse(declaration.reason);
+  }
+}
+
+/** The field's arguments as the resolvers get them; an argument they would refuse is theirs to answer. */
+function argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode, p: Planner): Args {
+  try {
+    return getArgumentValues(field, node, p.variables);
+  } catch {
+    return refuse('invalid arguments');
+  }
+}
+
+/** `authScopes` in object form (any of them suffices), as the scope-auth plugin reads them. */
+function authorize(field: GraphQLField<unknown, unknown>, p: Planner) {
+  const scopes = (field.extensions.pothosOptions as { authScopes?: unknown } | undefined)?.authScopes;
+  if (scopes === undefined) return;
+  if (typeof scopes !== 'object' || scopes === null) refuse('authScopes computed by a function');
+  if (!p.viewer.meets(scopes as Record<string, unknown>)) refuse('not authorized: the resolvers say so');
+}
+
+/** A scalar as the field's type serializes it. */
+function encode(value: SQL, type: GraphQLOutputType): SQL {
+  const named = getNamedType(type);
+  if (named.name === 'DateTime') return dateTimeSql(value);
+  if (isEnumType(named)) {
+    const cases = named.getValues().map((v) => sql`when ${literal(String(v.value))} then ${literal(v.name)}`);
+    return sql`(case ${value}::text ${sql.join(cases, sql` `)} end)`;
+  }
+  return value;
+}
+
+/** Runs a declaration's own checks (decoding IDs, one of id/slug…): what they refuse, the resolvers answer. */
+function declared<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof NotCompiled) throw error;
+    return refuse('the declaration refused its arguments');
+  }
+}
+
+function noteComments(type: GraphQLObjectType, key: string, p: Planner) {
+  if (type.name === 'Comment') p.read.commentKeys.add(key);
+}
+
+function rowsSql(
+  declaration: RowsDeclaration,
+  field: GraphQLField<unknown, unknown>,
+  row: SQL | null,
+  key: string,
+  nodes: readonly FieldNode[],
+  args: Args,
+  p: Planner,
+): SQL {
+  const type = getNamedType(field.type);
+  if (!isObjectType(type)) return refuse(`${field.name} is not an object`);
+  const source = sourceOf(type);
+  const a = p.scope.alias(source.alias);
+  const from = declaration.from ? declaration.from(a, row) : sql`${tableName(tableOf(type))} ${a}`;
+  const where = declared(() => declaration.where(a, row, p.scope, args));
+  const order = declaration.orderBy ? sql` order by ${declaration.orderBy(a)}` : sql``;
+  const object = objectSql(type, a, nodes, p);
+  if (isListType(getNullableType(field.type))) {
+    if (type.name === 'Comment') refuse('a plain list of comments');
+    return sql`coalesce((select json_agg(${object}${order}) from ${from} where ${where}), '[]'::json)`;
+  }
+  noteComments(type, key, p);
+  return sql`(select ${object} from ${from} where ${where}${order} limit 1)`;
+}
+
+/** `node(id)` and `nodes(ids)`: the type is in the ID, so the statement knows it. */
+function nodeSql(field: GraphQLField<unknown, unknown>, key: string, nodes: readonly FieldNode[], args: Args, p: Planner): SQL {
+  const lookup = (id: string) => {
+    const decoded = declared(() => decodeGlobalId(id));
+    const type = p.schema.getType(decoded.typename);
+    if (!isObjectType(type)) return refuse('an ID of no object type');
+    const source = sourceOf(type);
+    const visible = source.visible ?? refuse(`${type.name} has no lookup`);
+    const a = p.scope.alias(source.alias);
+    const query = sql`(select ${objectSql(type, a, nodes, p)} from ${tableName(tableOf(type))} ${a}
+                       where ${a}.id = ${Number(decoded.id)} and ${visible(a, p.scope)})`;
+    return { query, isComment: type.name === 'Comment' };
+  };
+  if (field.name === 'node') {
+    const { query, isComment } = lookup(args.id as string);
+    if (isComment) p.read.commentKeys.add(key);
+    return query;
+  }
+  const found = (args.ids as string[]).map(lookup);
+  p.read.listedComments += found.filter((f) => f.isComment).length;
+  return found.length ? sql`json_build_array(${sql.join(found.map((f) => f.query), sql`, `)})` : sql`'[]'::json`;
+}
+
+// --- Connections -------------------------------------------------------------------------
+
+function typeOfField(type: GraphQLObjectType, name: string): GraphQLObjectType {
+  const field = type.getFields()[name] ?? refuse(`${type.name}.${name}`);
+  const named = getNamedType(field.type);
+  return isObjectType(named) ? named : refuse(`${type.name}.${name} is not an object`);
+}
+
+/**
+ * A page of a connection as one subquery: the page's rows (and one more, to know whether another
+ * page follows) read by keyset in the scan direction and numbered, then aggregated into edges in
+ * the order the client reads them. Everything else of a node is built for those rows only.
+ */
+function connectionSql(
+  declaration: ConnectionDeclaration,
+  field: GraphQLField<unknown, unknown>,
+  row: SQL | null,
+  nodes: readonly FieldNode[],
+  args: Args,
+  p: Planner,
+): SQL {
+  const connection = getNamedType(field.type) as GraphQLObjectType;
+  const edge = typeOfField(connection, 'edges');
+  const node = typeOfField(edge, 'node');
+  const kind = node.name as CursorKind;
+  const page = declared(() => pageFromArgs(args, kind, declaration.descending?.(args) ?? false));
+  const table = tableName(tableOf(node));
+  const alias = sourceOf(node).alias;
+  const a = p.scope.alias(alias);
+  const inList = (x: SQL) => declared(() => declaration.where(x, row, p.scope, args));
+  const k = keyset(page, declaration.key(a), (id) => {
+    const b = p.scope.alias(alias);
+    return sql`select ${sql.join(declaration.key(b), sql`, `)} from ${table} ${b} where ${b}.id = ${id} and ${inList(b)}`;
+  });
+  const rows = sql`(select ${a}.*, row_number() over (order by ${k.orderBy}) as page_row
+    from (select * from ${table} ${a} where ${inList(a)} and ${k.where} order by ${k.orderBy} limit ${k.limit}) ${a}) ${a}`;
+  const n = sql`${a}.page_row`;
+  const inPage = sql`${n} <= ${sql.raw(String(page.limit))}`;
+  const readingOrder = page.fromEnd ? sql`${n} desc` : n;
+  const more = sql`count(*) > ${sql.raw(String(page.limit))}`;
+  const cursor = cursorSql(kind, sql`${a}.id`);
+  const last = sql`least(count(*), ${sql.raw(String(page.limit))})`;
+  const cursorAt = (index: SQL) => sql`(array_agg(${cursor} order by ${n}))[${index}]`;
+  const pageInfo: Record<string, SQL> = {
+    hasNextPage: page.fromEnd ? sql.raw(String(page.before !== null)) : more,
+    hasPreviousPage: page.fromEnd ? more : sql.raw(String(page.after !== null)),
+    startCursor: cursorAt(page.fromEnd ? last : sql`1`),
+    endCursor: cursorAt(page.fromEnd ? sql`1` : last),
+  };
+
+  const edgeSql = (edgeNodes: readonly FieldNode[]) => {
+    const fields = collectSubfields(p.schema, p.fragments, p.variables, edge, edgeNodes);
+    const pairs = [...fields].map(([key, fieldNodes]): [string, SQL] => {
+      const name = fieldNodes[0]!.name.value;
+      if (name === 'cursor') return [key, cursor];
+      if (name === 'node') {
+        noteComments(node, key, p);
+        return [key, objectSql(node, a, fieldNodes, p)];
+      }
+      // __typename, and fields of the edge itself (declared on the node's row).
+      return [key, fieldSql(edge, a, key, fieldNodes, p)];
+    });
+    return sql`coalesce(json_agg(${jsonObject(pairs)} order by ${readingOrder}) filter (where ${inPage}), '[]'::json)`;
+  };
+  const pageInfoType = typeOfField(connection, 'pageInfo');
+  const pageInfoSql = (infoNodes: readonly FieldNode[]) => {
+    const fields = collectSubfields(p.schema, p.fragments, p.variables, pageInfoType, infoNodes);
+    return jsonObject(
+      [...fields].map(([key, fieldNodes]): [string, SQL] => {
+        const name = fieldNodes[0]!.name.value;
+        return [key, name === '__typename' ? literal(pageInfoType.name) : (pageInfo[name] ?? refuse(`PageInfo.${name}`))];
+      }),
+    );
+  };
+  const fields = collectSubfields(p.schema, p.fragments, p.variables, connection, nodes);
+  let paged = false;
+  const pairs = [...fields].map(([key, fieldNodes]): [string, SQL] => {
+    const name = fieldNodes[0]!.name.value;
+    if (name === 'totalCount') return [key, declaration.count(row, p.scope, args)];
+    if (name === '__typename') return [key, literal(connection.name)];
+    paged = true;
+    if (name === 'edges') return [key, edgeSql(fieldNodes)];
+    if (name === 'pageInfo') return [key, pageInfoSql(fieldNodes)];
+    return refuse(`${connection.name}.${name}`);
+  });
+  // Edges and page info aggregate the page (one row, even for an empty page); without them the
+  // page is not read at all.
+  return paged ? sql`(select ${jsonObject(pairs)} from ${rows})` : jsonObject(pairs);
+}
+
+export const isOperation = (d: { kind: Kind }): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION;
