@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { authors, commentRevisions, comments, type AuthorRow, type CommentRevisionRow, type CommentRow } from '../schema.js';
-import { keyset, pagesByParent, toPage, type Page, type PageResult } from './page.js';
+import { keyset, pagesByParent, pagesByParentQuery, toPage, type Page, type PageResult } from './page.js';
 import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
 
@@ -56,28 +56,34 @@ export async function commentsByIds(
   return rows.map(read);
 }
 
+/** What each paginated list of comments holds, for the parent (a post or a comment) it is under. */
+const lists = {
+  /** A post's top-level comments. */
+  topLevel: (post: SQL) => sql`c.post_id = ${post} and c.parent_id is null and c.listed`,
+  /** A comment's direct replies. */
+  replies: (parent: SQL) => sql`c.parent_id = ${parent} and c.listed`,
+  /** A post's whole discussion, flattened in reading order. */
+  thread: (post: SQL) => sql`c.post_id = ${post} and c.listed`,
+};
+export type CommentList = keyof typeof lists;
+
+/** The one statement that loads a page of `list` for each parent (tests EXPLAIN it). */
+export function commentPagesQuery(list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number): SQL {
+  return pagesByParentQuery(parentIds, (parent) => pathPage(page, lists[list](parent)), maxRows);
+}
+
+function commentPages(db: Db, list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number) {
+  return pagesByParent(run(db), parentIds, page, (parent) => pathPage(page, lists[list](parent)), read, maxRows);
+}
+
 /** A page of top-level comments for each post. */
 export function topLevelComments(db: Db, postIds: readonly number[], page: Page, maxRows?: number) {
-  return pagesByParent(
-    run(db),
-    postIds,
-    page,
-    (post) => pathPage(page, sql`c.post_id = ${post} and c.parent_id is null and c.listed`),
-    read,
-    maxRows,
-  );
+  return commentPages(db, 'topLevel', postIds, page, maxRows);
 }
 
 /** A page of direct replies for each parent comment. */
 export function replies(db: Db, parentIds: readonly number[], page: Page, maxRows?: number) {
-  return pagesByParent(
-    run(db),
-    parentIds,
-    page,
-    (parent) => pathPage(page, sql`c.parent_id = ${parent} and c.listed`),
-    read,
-    maxRows,
-  );
+  return commentPages(db, 'replies', parentIds, page, maxRows);
 }
 
 /**
@@ -90,14 +96,7 @@ export function threads(
   page: Page,
   maxRows?: number,
 ): Promise<Map<number, PageResult<CommentWithAuthor>>> {
-  return pagesByParent(
-    run(db),
-    postIds,
-    page,
-    (post) => pathPage(page, sql`c.post_id = ${post} and c.listed`),
-    read,
-    maxRows,
-  );
+  return commentPages(db, 'thread', postIds, page, maxRows);
 }
 
 /** Listed top-level comments per post (the size of `Post.comments`). */
