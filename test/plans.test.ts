@@ -61,6 +61,7 @@ describe('comment pages read one page of rows on a 10,000-comment thread', () =>
 
   it('a page 9,000 comments in, after a cursor', async () => {
     const all = await listedIds(sql`c.post_id = ${data.postId}`);
+    expect(all).toHaveLength(data.listed);
     const cursor = all[8_999]!;
     await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], first(50, cursor), budget), { perPage });
     const page = (await threads(db, [data.postId], first(50, cursor), budget)).get(data.postId)!;
