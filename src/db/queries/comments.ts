@@ -35,11 +35,12 @@ const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, q
  * Page first, then join authors to the page's rows. With authors joined inside the limited select,
  * the planner, costing the average thread (~29 comments a post on the bench database), hash-joined
  * every comment of the post with authors and sorted them all to keep 51: on the bench's `deep` post
- * (10,000 comments; psql EXPLAIN ANALYZE, 2 busy cores, median of 15) the first page took 42 ms
- * (22 at best) and a page 9,000 in 7.3 ms (2.5). Paged first, both take 0.6 ms (0.43): the index
- * range scan stops at 51 rows, and only those meet authors (test/plans.test.ts holds every list to
- * that on skewed data). The outer `order by` keeps path order whichever join the planner picks:
- * with a small authors table it hashes the table and sorts the 51 rows.
+ * (10,000 comments; psql EXPLAIN ANALYZE, 2 cores busy with other work, medians of 11 to 15 runs
+ * in three sets) the first page took 25 to 42 ms (16 at best) and a page 9,000 in 3 to 7 ms (2.0
+ * at best). Paged first, both take 0.6 ms (0.41 at best): the index range scan stops at 51 rows,
+ * and only those meet authors (test/plans.test.ts holds every list to that on skewed data). The
+ * outer `order by` keeps path order whichever join the planner picks: with a small authors table
+ * it hashes the table and sorts the 51 rows.
  */
 function pathPage(page: Page, inList: SQL): SQL {
   const k = keyset(page, [sql`c.path`], (id) => sql`select c.path from comments c where c.id = ${id} and ${inList}`);
