@@ -73,12 +73,17 @@ export async function pagesByParent<R>(
   /** Stop after this many rows in all (the caller's budget); the pages are then incomplete. */
   maxRows?: number,
 ): Promise<Map<number, PageResult<R>>> {
-  const rows = await run(sql`
-    select k.parent_key as "__parent", x.*
-    from unnest(${sql.param([...parentIds])}::int[]) as k(parent_key)
-    cross join lateral (${inner(sql.raw('k.parent_key'))}) x
-    ${maxRows === undefined ? sql`` : sql`limit ${maxRows}`}`);
+  const rows = await run(pagesByParentQuery(parentIds, inner, maxRows));
   const grouped = new Map<number, R[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) grouped.get(row.__parent as number)?.push(read(row));
   return new Map([...grouped].map(([id, items]) => [id, toPage(items, page)]));
+}
+
+/** The statement pagesByParent runs: its rows carry the parent id as `__parent`. */
+export function pagesByParentQuery(parentIds: readonly number[], inner: (parent: SQL) => SQL, maxRows?: number): SQL {
+  return sql`
+    select k.parent_key as "__parent", x.*
+    from unnest(${sql.param([...parentIds])}::int[]) as k(parent_key)
+    cross join lateral (${inner(sql.raw('k.parent_key'))}) x
+    ${maxRows === undefined ? sql`` : sql`limit ${maxRows}`}`;
 }

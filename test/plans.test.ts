@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows, type Db } from '../src/db/client.js';
+import { commentPagesQuery, replies, threads, topLevelComments } from '../src/db/queries/comments.js';
+import type { Page } from '../src/db/queries/page.js';
+import { counterDrift } from './fixtures.js';
+import { createHarness, type Harness } from './harness.js';
+import { expectBoundedPlan } from './plans.js';
+import { addSkewedDataset, type SkewedDataset } from './skewed.js';
+
+/*
+ * The comment page statements on skewed data (one post with 10,000 comments among hundreds with a
+ * few, statistics fresh): whatever the planner expects of an average thread, each page reads about
+ * one page of rows, at the start of the long thread, 9,000 comments in, and for the comment with
+ * the most replies. Counted in EXPLAIN ANALYZE rows (test/plans.ts), never in time.
+ */
+let h: Harness;
+let db: Db;
+let data: SkewedDataset;
+beforeAll(async () => {
+  h = await createHarness();
+  db = h.database.db;
+  data = await addSkewedDataset(db);
+});
+afterAll(() => h.close());
+
+const first = (limit = 50, after: number | null = null): Page => ({ limit, after, before: null, fromEnd: false, descending: false });
+// The loaders pass what is left of the request's comment budget (COMMENT_BUDGET).
+const budget = 5000;
+// A page may read, beyond its own rows, the row that tells whether another follows, the cursor's
+// row and a few hidden comments its filter skips.
+const perPage = 10;
+
+/** Listed comments of `where` in path order, the reference the pages are held to. */
+async function listedIds(where: ReturnType<typeof sql>): Promise<number[]> {
+  const rows = await queryRows<{ id: number }>(db, sql`select id from comments c where ${where} and c.listed order by c.path`);
+  return rows.map((row) => row.id);
+}
+
+describe('the skewed dataset', () => {
+  it('has one long thread, a comment with many replies, and exact counters', async () => {
+    const [post] = await queryRows<{ comments: number; posts: number }>(
+      db,
+      sql`select count(*) filter (where post_id = ${data.postId})::int as comments, count(distinct post_id)::int as posts from comments`,
+    );
+    expect(post!.comments).toBe(10_000);
+    expect(post!.posts).toBeGreaterThan(300);
+    expect(data.hotReplies).toBeGreaterThan(1_000);
+    expect(await counterDrift(db)).toEqual([]);
+  });
+});
+
+describe('comment pages read one page of rows on a 10,000-comment thread', () => {
+  it('the first page of the flattened thread', async () => {
+    const report = await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], first(), budget), { perPage });
+    expect(report.returned).toBe(51);
+    const page = (await threads(db, [data.postId], first(), budget)).get(data.postId)!;
+    expect(page.items.map((item) => item.comment.id)).toEqual((await listedIds(sql`c.post_id = ${data.postId}`)).slice(0, 50));
+    expect(page.hasMore).toBe(true);
+  });
+
+  it('a page 9,000 comments in, after a cursor', async () => {
+    const all = await listedIds(sql`c.post_id = ${data.postId}`);
+    expect(all).toHaveLength(data.listed);
+    const cursor = all[8_999]!;
+    await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], first(50, cursor), budget), { perPage });
+    const page = (await threads(db, [data.postId], first(50, cursor), budget)).get(data.postId)!;
+    expect(page.items.map((item) => item.comment.id)).toEqual(all.slice(9_000, 9_050));
+    // Authors are joined to the page's rows: registered ones come back with their row.
+    for (const { comment, author } of page.items) expect(author?.id ?? null).toBe(comment.authorId);
+    expect(page.items.some((item) => item.author !== null)).toBe(true);
+  });
+
+  it('the last page, read backwards', async () => {
+    const last: Page = { limit: 50, after: null, before: null, fromEnd: true, descending: false };
+    await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], last, budget), { perPage });
+    const page = (await threads(db, [data.postId], last, budget)).get(data.postId)!;
+    expect(page.items.map((item) => item.comment.id)).toEqual((await listedIds(sql`c.post_id = ${data.postId}`)).slice(-50));
+  });
+
+  it('the top-level comments', async () => {
+    await expectBoundedPlan(db, commentPagesQuery('topLevel', [data.postId], first(), budget), { perPage });
+    const page = (await topLevelComments(db, [data.postId], first(), budget)).get(data.postId)!;
+    const expected = await listedIds(sql`c.post_id = ${data.postId} and c.parent_id is null`);
+    expect(page.items.map((item) => item.comment.id)).toEqual(expected.slice(0, 50));
+  });
+
+  it('the replies of the comment with the most children', async () => {
+    await expectBoundedPlan(db, commentPagesQuery('replies', [data.hotCommentId], first(), budget), { perPage });
+    const page = (await replies(db, [data.hotCommentId], first(), budget)).get(data.hotCommentId)!;
+    const expected = await listedIds(sql`c.parent_id = ${data.hotCommentId}`);
+    expect(expected).toHaveLength(data.hotReplies);
+    expect(page.items.map((item) => item.comment.id)).toEqual(expected.slice(0, 50));
+    expect(page.hasMore).toBe(true);
+  });
+
+  it('a batch: the long thread and nine short ones in one statement', async () => {
+    const small = await queryRows<{ id: number }>(db, sql`select id from posts where id <> ${data.postId} order by id limit 9`);
+    const postIds = [data.postId, ...small.map((row) => row.id)];
+    await expectBoundedPlan(db, commentPagesQuery('thread', postIds, first(), budget), { perPage, pages: postIds.length });
+  });
+});
+
+describe('expectBoundedPlan', () => {
+  it('fails, printing the plan, when a step reads far more rows than the statement returns', async () => {
+    const statement = sql`select count(*) from comments c where c.post_id = ${data.postId}`;
+    await expect(expectBoundedPlan(db, statement, { perPage })).rejects.toThrow(/read \d{5} rows; the budget is 11[\s\S]*over budget/);
+  });
+
+  it('leaves nothing behind when the statement writes', async () => {
+    const statement = sql`update comments set body_html = 'changed' where id = ${data.hotCommentId}`;
+    await expectBoundedPlan(db, statement, { perPage, returns: 1 });
+    const [row] = await queryRows<{ body_html: string }>(db, sql`select body_html from comments where id = ${data.hotCommentId}`);
+    expect(row!.body_html).not.toBe('changed');
+  });
+});
