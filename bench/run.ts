@@ -8,11 +8,16 @@
  *    SQL statement returning the same JSON, run by pgbench). Operations are interleaved, so
  *    that a noisy moment hits all of them rather than one.
  * 3. Prints a markdown table and saves it under bench/results/.
+ *
+ * `npm run bench -- --check` stops after the checks that come before any load: the Relay texts
+ * are what relay-compiler emits from bench/relay, every operation answers without errors, every
+ * floor returns exactly the API's data, and pgbench accepts every floor's script.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
@@ -24,12 +29,20 @@ import { migrate } from '../src/db/migrate.js';
 import { renderPostMarkdown } from '../src/domain/markdown.js';
 import {
   addCommentQuery,
+  apolloFrontPageFloor,
+  apolloFrontPageQuery,
   deepThreadFloor,
   deepThreadQuery,
   frontPageFloor,
   frontPageQuery,
   postPageFloor,
   postPageQuery,
+  relayDeepThreadFloor,
+  relayPostPageFloor,
+  relayQuery,
+  relayThreadNextPageFloor,
+  relayThreadPageFloor,
+  threadPageFloor,
   threadPageQuery,
 } from './operations.js';
 
@@ -38,7 +51,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 10;
+const CHECK_ONLY = process.argv.includes('--check');
 const POST_SLUG = 'gen-post-500';
+/** How many posts the "200 posts" operation cycles through. */
+const CYCLE = 200;
 const INBOX = 'bench-inbox';
 // Bumped whenever the generator or DATASET changes, so that an older dataset is regenerated.
 const DATASET_VERSION = 'dataset v2';
@@ -170,6 +186,14 @@ interface Operation {
   body: () => string;
   headers?: () => Record<string, string>;
   floor?: string;
+  /** pgbench meta-commands run before the floor's statement in each transaction (its variables). */
+  floorSetup?: string;
+  /**
+   * What is compared before any load: requests and the floor statement each must equal. By
+   * default `body()` against `floor`; an operation whose floor picks its input per transaction
+   * lists a few inputs, each with the floor's variables inlined.
+   */
+  checks?: { body: string; floor: string }[];
 }
 
 interface Sample {
@@ -216,10 +240,15 @@ async function measure(op: Operation): Promise<Sample> {
   };
 }
 
-async function pgbench(floor: string, seconds: number): Promise<number> {
+/** Runs the floor for `seconds`, or `transactions` once on one connection (a check that pgbench takes the script). */
+async function pgbench(op: Operation, length: { seconds: number } | { transactions: number }): Promise<number> {
   const file = join(tmpdir(), `palaver-floor-${process.pid}.sql`);
-  writeFileSync(file, `${floor.replace(/\s+/g, ' ').trim()};\n`);
-  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(CONNECTIONS), '-j', '2', '-T', String(seconds), '-f', file, BENCH_URL], {
+  writeFileSync(file, `${op.floorSetup ? `${op.floorSetup}\n` : ''}${op.floor!.replace(/\s+/g, ' ').trim()};\n`);
+  const load =
+    'seconds' in length
+      ? ['-c', String(CONNECTIONS), '-j', '2', '-T', String(length.seconds)]
+      : ['-c', '1', '-t', String(length.transactions)];
+  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', ...load, '-f', file, BENCH_URL], {
     maxBuffer: 1 << 24,
   });
   const tps = /tps = ([\d.]+)/.exec(stdout);
@@ -235,13 +264,34 @@ const median = (values: number[]) => {
 
 // --- Main ----------------------------------------------------------------------------------------
 
+// The Relay texts are used verbatim: they must be what relay-compiler emits from bench/relay/src now.
+try {
+  execFileSync(fileURLToPath(new URL('../node_modules/.bin/relay-compiler', import.meta.url)), ['--validate', '--output', 'quiet-with-errors'], {
+    cwd: fileURLToPath(new URL('relay/', import.meta.url)),
+    stdio: 'inherit',
+  });
+} catch {
+  throw new Error('bench/relay/__generated__ is not what relay-compiler emits from bench/relay/src: run npm run bench:relay');
+}
+
 const sql = await ensureDataset();
 const [deepPost] = await sql`select id from posts where slug = 'deep'`;
+const deepPostId = Buffer.from(`Post:${deepPost!.id}`).toString('base64');
 const [ninthThousand] = await sql`
   select id from comments where post_id = ${deepPost!.id} and listed order by path offset 8999 limit 1`;
 const deepCursor = Buffer.from(`Comment:${ninthThousand!.id}`).toString('base64url');
 const [inbox] = await sql`select id from posts where slug = ${INBOX}`;
 const inboxId = Buffer.from(`Post:${inbox!.id}`).toString('base64');
+// The posts a reader moves between: the first CYCLE public ones of the generated 1,000.
+const cycle = (
+  await sql<{ slug: string }[]>`
+    select slug from posts p
+    where slug like 'gen-post-%' and status in ('published', 'scheduled') and published_at <= now()
+    order by id limit ${CYCLE}`
+).map((row) => row.slug);
+if (cycle.length !== CYCLE) throw new Error(`The dataset has ${cycle.length} public generated posts, not ${CYCLE}`);
+// pgbench picks the slug per transaction from the same list: `(array[…])[:n]`, n from 1 to CYCLE.
+const cycleSlugs = `(array[${cycle.map((slug) => `'${slug.replaceAll("'", "''")}'`).join(', ')}])`;
 
 // Two API processes: one with the response cache off (the uncached figures), one with it on.
 const port = 40_000 + (process.pid % 20_000);
@@ -251,12 +301,63 @@ execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 const server = await startServer(port, 0);
 const cachedServer = await startServer(cachedPort, 300);
 let guest = 0;
+// Request bodies built once: autocannon asks for one per request, on the cores the API uses.
+const relayPostPage = (slug: string) => JSON.stringify({ query: relayQuery('PostPageQuery'), variables: { slug } });
+const relayPostPageBody = relayPostPage(POST_SLUG);
+const cycleBodies = cycle.map(relayPostPage);
+let cycled = 0;
+const relayDeepThreadBody = JSON.stringify({ query: relayQuery('DeepThreadQuery'), variables: { slug: 'deep' } });
+const relayThreadPageBody = JSON.stringify({ query: relayQuery('ThreadPageQuery'), variables: { slug: 'deep' } });
+const relayThreadNextPageBody = JSON.stringify({
+  query: relayQuery('ThreadPagePaginationQuery'),
+  variables: { count: 50, cursor: deepCursor, id: deepPostId },
+});
 const operations: Operation[] = [
   { name: 'front page', port, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
+  { name: 'front page, Apollo', port, body: () => JSON.stringify({ query: apolloFrontPageQuery }), floor: apolloFrontPageFloor },
   { name: 'post page', port, body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
+  { name: 'post page, Relay', port, body: () => relayPostPageBody, floor: relayPostPageFloor(`'${POST_SLUG}'`) },
+  {
+    name: `post page, Relay, ${CYCLE} posts`,
+    port,
+    // Each request the next post of the cycle (autocannon calls setupRequest, hence this, per request).
+    body: () => cycleBodies[cycled++ % CYCLE]!,
+    floor: relayPostPageFloor(`${cycleSlugs}[:n]`),
+    floorSetup: `\\set n random(1, ${CYCLE})`,
+    checks: [1, 2, CYCLE / 2, CYCLE].map((n) => ({ body: cycleBodies[n - 1]!, floor: relayPostPageFloor(`${cycleSlugs}[${n}]`) })),
+  },
   { name: 'deep thread', port, body: () => JSON.stringify({ query: deepThreadQuery }), floor: deepThreadFloor },
-  { name: 'thread page, start', port, body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }) },
-  { name: 'thread page, ~9,000 in', port, body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }) },
+  {
+    name: 'deep thread, Relay',
+    port,
+    body: () => relayDeepThreadBody,
+    floor: relayDeepThreadFloor,
+  },
+  {
+    name: 'thread page, start',
+    port,
+    body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }),
+    floor: threadPageFloor(null),
+  },
+  {
+    name: 'thread page, ~9,000 in',
+    port,
+    body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }),
+    floor: threadPageFloor(ninthThousand!.id),
+  },
+  {
+    name: 'thread page, Relay, start',
+    port,
+    body: () => relayThreadPageBody,
+    floor: relayThreadPageFloor,
+  },
+  {
+    // Relay's loadNext: the pagination query relay-compiler derived from @refetchable, by node id.
+    name: 'thread page, Relay, ~9,000 in',
+    port,
+    body: () => relayThreadNextPageBody,
+    floor: relayThreadNextPageFloor(deepPost!.id, ninthThousand!.id),
+  },
   { name: 'front page, cached', port: cachedPort, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
   { name: 'post page, cached', port: cachedPort, body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
   {
@@ -277,33 +378,54 @@ try {
   // Each operation answers correctly, and each floor returns exactly the API's data.
   const bytes = new Map<string, number>();
   for (const op of operations) {
-    const response = await fetch(`http://127.0.0.1:${op.port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...op.headers?.() },
-      body: op.body(),
-    });
-    const text = await response.text();
-    const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
-    if (body.errors) throw new Error(`${op.name} failed: ${JSON.stringify(body.errors)}`);
-    bytes.set(op.name, Buffer.byteLength(text));
-    if (op.floor) {
-      const [row] = await sql.unsafe(op.floor);
-      const floorData = Object.values(row!)[0];
-      if (!isDeepStrictEqual(floorData, body.data)) {
-        throw new Error(`The floor of ${op.name} does not return the API's data`);
+    const checks = op.checks ?? [{ body: op.body(), floor: op.floor }];
+    for (const check of checks) {
+      const response = await fetch(`http://127.0.0.1:${op.port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...op.headers?.() },
+        body: check.body,
+      });
+      const text = await response.text();
+      const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
+      if (body.errors || !response.ok) throw new Error(`${op.name} failed (${response.status}): ${JSON.stringify(body.errors)}`);
+      // The size of the first response (for an operation that varies its input, the first input's).
+      if (!bytes.has(op.name)) bytes.set(op.name, Buffer.byteLength(text));
+      if (check.floor) {
+        const [row] = await sql.unsafe(check.floor);
+        const floorData = Object.values(row!)[0];
+        if (!isDeepStrictEqual(floorData, body.data)) {
+          const file = (what: string) => join(tmpdir(), `palaver-${op.name.replace(/\W+/g, '-')}.${what}.json`);
+          writeFileSync(file('api'), JSON.stringify(body.data, null, 1));
+          writeFileSync(file('floor'), JSON.stringify(floorData, null, 1));
+          throw new Error(`The floor of ${op.name} does not return the API's data (compare ${file('api')} with ${file('floor')})`);
+        }
       }
     }
+    // pgbench prepares the statement and substitutes its variables itself: it must take the script too.
+    if (op.floor) await pgbench(op, { transactions: 1 });
   }
   log('Every floor returns exactly the API data.');
+  if (CHECK_ONLY) log('--check: no load.');
+  else await benchmark(bytes);
+} finally {
+  server.kill('SIGTERM');
+  cachedServer.kill('SIGTERM');
+  // Leave the dataset as it was: drop what addComment wrote.
+  await sql`delete from comments where post_id = ${inbox!.id}`;
+  await sql`update posts set comment_count = 0 where id = ${inbox!.id}`;
+  await sql.end();
+}
 
+/** The rounds of load, then the report. */
+async function benchmark(bytes: Map<string, number>) {
   const samples = new Map<string, Sample[]>(operations.map((op) => [op.name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const op of operations) {
       log(`Round ${round}/${ROUNDS}: ${op.name}`);
       const sample = await measure(op);
       if (op.floor) {
-        await pgbench(op.floor, WARMUP);
-        sample.floorTps = await pgbench(op.floor, DURATION);
+        await pgbench(op, { seconds: WARMUP });
+        sample.floorTps = await pgbench(op, { seconds: DURATION });
       }
       samples.get(op.name)!.push(sample);
     }
@@ -344,11 +466,4 @@ try {
   const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
   writeFileSync(file, `${table}\n`);
   log(`Saved ${file}`);
-} finally {
-  server.kill('SIGTERM');
-  cachedServer.kill('SIGTERM');
-  // Leave the dataset as it was: drop what addComment wrote.
-  await sql`delete from comments where post_id = ${inbox!.id}`;
-  await sql`update posts set comment_count = 0 where id = ${inbox!.id}`;
-  await sql.end();
 }
