@@ -10,6 +10,7 @@ import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
 import { CompiledPlans, useCompiledReads } from './compiled.js';
 import { useGraphiQL } from './graphiql/index.js';
+import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -44,6 +45,7 @@ export function createApp({ db, config, logger }: AppDeps) {
   // are rerun from their plans (src/shortcuts.ts).
   const plans = cache.replays ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
   const shortcut: Shortcut = cache.replays ?? plans!;
+  const inFlight = new InFlightReads({ epochOf: cache.epochOf });
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
@@ -61,13 +63,16 @@ export function createApp({ db, config, logger }: AppDeps) {
     // Order matters: execution errors are masked (and logged with their operation) before any other
     // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
     // not JSON are refused before they are read, limits before anything runs; compiled reads
-    // replace `execute`, which the response cache then wraps (its `__typename`/`id` fields included).
+    // replace `execute`; identical reads in flight share that execution (in-flight.ts), inside the
+    // response cache, which wraps both (its `__typename`/`id` fields included): only its misses are
+    // shared, each request still stores and is served as its own.
     plugins: [
       useMaskedExecutionErrors(logger),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       useLimits(config.limits),
       useCompiledReads(plans),
+      useInFlightReads(inFlight),
       ...(cache.plugin ? [cache.plugin] : []),
     ],
   });
@@ -77,6 +82,7 @@ export function createApp({ db, config, logger }: AppDeps) {
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,
+    inFlight,
   };
 }
 
