@@ -63,9 +63,10 @@ export function createApp({ db, config, logger }: AppDeps) {
     // Order matters: execution errors are masked (and logged with their operation) before any other
     // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
     // not JSON are refused before they are read, limits before anything runs; compiled reads
-    // replace `execute`; identical reads in flight share that execution (in-flight.ts), inside the
-    // response cache, which wraps both (its `__typename`/`id` fields included): only its misses are
-    // shared, each request still stores and is served as its own.
+    // replace `execute`; in-flight reads wrap that (identical reads executing at once share one
+    // execution: in-flight.ts); the response cache wraps both (its `__typename`/`id` fields
+    // included), so that only its misses reach them, and a request that shared an execution is
+    // still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),

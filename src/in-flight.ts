@@ -5,9 +5,10 @@ import type { Context } from './context.js';
 /*
  * In-flight reads. When a popular response expires (or is invalidated), every request that asks
  * for it before it is computed again would compute it again: under load, dozens of executions of
- * one deep thread at once, each with its statements, its objects and its share of the CPU. Here
- * identical reads that arrive while one of them is executing wait for that execution and share
- * its outcome, data or errors alike.
+ * one deep thread at once, each with its statements, its objects and its share of the CPU (with
+ * the response cache on, a deep thread fell from about 300 to 111 requests a second, p99 1.3 s,
+ * whenever its entry expired). Here identical reads that arrive while one of them is executing
+ * wait for that execution and share its outcome, data or errors alike.
  *
  * Identical means everything a result depends on is the same (`keyOf`): the document, the
  * operation name, the variables (guest tokens and IDs arrive there), the viewer's visibility
@@ -37,7 +38,7 @@ export class InFlightReads {
   private readonly running = new Map<string, Promise<unknown>>();
   /** Mutations completed in this process: executions that began before one are not joined after it. */
   private writes = 0;
-  /** Reads executed (tests and metrics read these). */
+  /** Reads executed (tests read these counters). */
   executions = 0;
   /** Reads that shared an execution in flight instead of executing. */
   shared = 0;
@@ -105,6 +106,7 @@ function documentText(document: DocumentNode): string {
  * never changed), and other plugins replace the result with a new one: the top-level object is
  * all that anything downstream changes. Copied by property descriptors, so that a `data` parsed
  * lazily from Postgres's JSON (compiled.ts) stays lazy; `errors` gets an array of its own.
+ * Results are single ones: the schema has no subscriptions and yoga serves no @defer/@stream.
  */
 function own<T extends object>(result: T): T {
   const copy = Object.create(Object.getPrototypeOf(result), Object.getOwnPropertyDescriptors(result)) as T & { errors?: unknown };
@@ -128,7 +130,8 @@ export function coalesced(executeFn: ExecuteFn, reads: InFlightReads): ExecuteFn
     const key = operation === 'query' ? reads.keyOf(args) : null;
     if (key === null) return executeFn(args);
     // The execution runs with the first request's arguments (its context, its loaders): all that
-    // differs in the others' is nothing a read's result depends on (the key says what does).
+    // differs in the others' is nothing a read's result depends on (the key says what does). (An
+    // abort signal among them would cancel it for everyone; nothing passes one today.)
     return reads.share(key, () => executeFn(args) as Promise<object>) as ReturnType<ExecuteFn>;
   };
 }
