@@ -10,6 +10,7 @@ import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
 import { useGraphiQL } from './graphiql/index.js';
+import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -49,6 +50,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   // reads are rerun from their plans (src/shortcuts.ts).
   const plans = cache.replays || engine === 'reference' ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
   const shortcut: Shortcut = cache.replays ?? plans ?? { answer: async () => false };
+  const inFlight = new InFlightReads({ epochOf: cache.epochOf });
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
@@ -66,13 +68,17 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     // Order matters: execution errors are masked (and logged with their operation) before any other
     // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
     // not JSON are refused before they are read, limits before anything runs; the read engine
-    // replaces `execute`, which the response cache then wraps (its `__typename`/`id` fields included).
+    // replaces `execute`; in-flight reads wrap that (identical reads executing at once share one
+    // execution: in-flight.ts); the response cache wraps both (its `__typename`/`id` fields
+    // included), so that only its misses reach them, and a request that shared an execution is
+    // still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       useLimits(config.limits),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),
+      useInFlightReads(inFlight),
       ...(cache.plugin ? [cache.plugin] : []),
     ],
   });
@@ -82,6 +88,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,
+    inFlight,
   };
 }
 

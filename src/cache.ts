@@ -61,8 +61,8 @@ export function createResponseCache(
   config: Config,
   db: Db,
   logger: Logger,
-): { plugin: Plugin | null; changes: Changes; replays: Replays | null } {
-  if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null };
+): { plugin: Plugin | null; changes: Changes; replays: Replays | null; epochOf: (context: object) => number | undefined } {
+  if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null, epochOf: () => undefined };
   let store: ResponseStore;
   if (config.redisUrl) {
     // The Redis client is loaded only when configured (it costs a process ~12 MB).
@@ -170,6 +170,8 @@ export function createResponseCache(
       },
     } as Plugin,
     replays,
+    // For in-flight reads (in-flight.ts): a read never joins one that began in an older epoch.
+    epochOf: (context) => epochs.get(context),
     changes: {
       async comments(postId, commentIds) {
         await store.invalidate([

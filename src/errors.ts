@@ -69,14 +69,20 @@ function raisedAsGraphQLError(error: GraphQLError): boolean {
  * (Yoga masks and logs the rest: errors thrown outside execution, e.g. while building the context.)
  */
 export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected error.'): Plugin {
+  // An execution shared by identical reads in flight (in-flight.ts) gives each of them the same
+  // error objects: each is masked (and logged) once, and every request shows the same replacement.
+  const replacements = new WeakMap<GraphQLError, GraphQLError>();
   return {
     onExecute: () => ({
       onExecuteDone: ({ args, result, setResult }) => {
         // Results are single: the schema has no subscriptions and yoga serves no @defer/@stream.
         if (Symbol.asyncIterator in result || !result.errors?.length) return;
         const errors = result.errors.map((error) => {
+          const replaced = replacements.get(error);
+          if (replaced) return replaced;
           const shown = maskError(error, message) as GraphQLError;
           if (shown !== error) {
+            replacements.set(error, shown);
             const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
             logger.error(error.originalError ?? error, { operation, path: error.path?.join('.') });
           }
