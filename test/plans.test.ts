@@ -7,6 +7,11 @@ import { counterDrift } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 import { expectBoundedPlan } from './plans.js';
 import { addSkewedDataset, type SkewedDataset } from './skewed.js';
+import { parse } from 'graphql';
+import { accessOf } from '../src/domain/roles.js';
+import { compile, viewerOf } from '../src/engine/index.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
+import { encodeCursor } from '../src/schema/pagination.js';
 
 /*
  * The comment page statements on skewed data (one post with 10,000 comments among hundreds with a
@@ -98,6 +103,66 @@ describe('comment pages read one page of rows on a 10,000-comment thread', () =>
     const small = await queryRows<{ id: number }>(db, sql`select id from posts where id <> ${data.postId} order by id limit 9`);
     const postIds = [data.postId, ...small.map((row) => row.id)];
     await expectBoundedPlan(db, commentPagesQuery('thread', postIds, first(), budget), { perPage, pages: postIds.length });
+  });
+});
+
+describe("the read engine's statements read what they return, plus a few rows per page", () => {
+  // A publication whose readers register: 2,000 authors. (With 50, the whole authors table is one
+  // page, and Postgres rightly scans it for each comment rather than probe an index: cheap, but
+  // not what a bounded plan means. The resolvers' join hashes it whole up to ~1,000 authors.)
+  let big: Harness;
+  let bigData: SkewedDataset;
+  beforeAll(async () => {
+    big = await createHarness();
+    bigData = await addSkewedDataset(big.database.db, { authors: 2_000 });
+  });
+  afterAll(() => big.close());
+  const dataset = () => bigData;
+  const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
+  const comment = (id: number) => encodeGlobalId('Comment', id);
+  const cursor = (id: number) => encodeCursor('Comment', id);
+  const node = `__typename id bodyHtml createdAt isPlaceholder author { __typename name url author { __typename id name } }`;
+  const edges = (inner = '') => `edges { __typename cursor node { ${node} ${inner} } } pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }`;
+
+  /** The statement the engine runs for `query`, EXPLAINed: every step within objects + pages × perPage. */
+  async function expectBoundedRead(query: string, variables: Record<string, unknown> = {}) {
+    const compiled = compile(parse(query), null, variables, anonymous);
+    expect(compiled, query).not.toBeNull();
+    const [row] = await queryRows<{ text: string }>(big.database.db, sql`select (${compiled!.query}) as text`);
+    const json = row!.text;
+    // Objects it returns (each a row of some table, or less), and the pages among them.
+    const objects = json.split('{').length - 1;
+    const pages = json.split('"edges"').length - 1;
+    await expectBoundedPlan(big.database.db, compiled!.query, { perPage, pages: Math.max(pages, 1), returns: objects });
+    return JSON.parse(json);
+  }
+
+  it('a post page as Relay asks for it: comments, two levels of replies, authors', async () => {
+    const data = await expectBoundedRead(`query PostPage($slug: String!) { post(slug: $slug) { __typename id title author { __typename id name }
+      tags { __typename id slug } previousPost { __typename id slug } nextPost { __typename id slug }
+      comments(first: 20) { ${edges(`replies(first: 10) { ${edges(`replies(first: 5) { ${edges()} }`)} }`)} } } }`, { slug: dataset().slug });
+    expect(data.post.comments.edges).toHaveLength(20);
+  });
+
+  it('the flattened thread: the first page, 9,000 comments in, and the last page backwards', async () => {
+    const all = (await queryRows<{ id: number }>(big.database.db, sql`select id from comments c where c.post_id = ${dataset().postId} and c.listed order by c.path`)).map((r) => r.id);
+    const thread = (args: string) => `{ post(slug: "${dataset().slug}") { id thread(${args}) { edges { cursor depth node { ${node} parent { id } } } pageInfo { hasNextPage endCursor } } } }`;
+    const deep = await expectBoundedRead(thread(`first: 50, after: "${cursor(all[8_999]!)}"`));
+    expect(deep.post.thread.edges.map((e: { cursor: string }) => e.cursor)).toEqual(all.slice(9_000, 9_050).map(cursor));
+    await expectBoundedRead(thread('first: 50'));
+    await expectBoundedRead(thread(`last: 50, before: "${cursor(all.at(-1)!)}"`));
+  });
+
+  it('the replies of the comment with the most children, and a chain of parents', async () => {
+    const hot = await expectBoundedRead(`{ comment(id: "${comment(dataset().hotCommentId)}") { ${node} replies(first: 50, order: NEWEST_FIRST) { ${edges()} } } }`);
+    expect(hot.comment.replies.edges).toHaveLength(50);
+    const [deepest] = await queryRows<{ id: number }>(big.database.db, sql`select id from comments where post_id = ${dataset().postId} and listed order by depth desc limit 1`);
+    await expectBoundedRead(`{ node(id: "${comment(deepest!.id)}") { ... on Comment { depth parent { id parent { id parent { id post { id title } } } } } } }`);
+  });
+
+  it('a front page of posts, with their authors, tags and first comments', async () => {
+    await expectBoundedRead(`query FrontPage { posts(first: 20) { __typename edges { __typename cursor node { __typename id title
+      author { __typename id name } tags { __typename slug } comments(first: 3) { ${edges()} } } } pageInfo { hasNextPage endCursor } } }`);
   });
 });
 
