@@ -234,6 +234,30 @@ async function ask(app: ReturnType<typeof createApp>, text: string, token: strin
   return { text: JSON.stringify(body), body, statements: h.database.statements.count - before };
 }
 
+describe('declarations', () => {
+  it('cover every field of every type a query can reach, or say why the resolvers keep it', () => {
+    const seen = new Set<GraphQLObjectType>();
+    const missing: string[] = [];
+    const visit = (type: GraphQLObjectType) => {
+      if (seen.has(type)) return;
+      seen.add(type);
+      for (const field of Object.values(type.getFields())) {
+        const decl = declaration(type, field);
+        const isRootNode = type === query && ['node', 'nodes'].includes(field.name);
+        if (!decl && !isRootNode) missing.push(`${type.name}.${field.name}`);
+        if (decl?.kind === 'resolvers') continue;
+        const target = isConnection(field) ? connectionNode(field) : getNamedType(field.type);
+        if (isObjectType(target)) visit(target);
+      }
+    };
+    visit(query);
+    for (const name of ['Post', 'Comment', 'Author', 'Tag']) visit(schema.getType(name) as GraphQLObjectType);
+    // Connection, edge and page-info types are the engine's own; their extra fields (ThreadEdge.depth) are declared.
+    expect(missing.filter((name) => !/^(\w+Connection|PageInfo)\./.test(name) && !/Edge\.(cursor|node)$/.test(name))).toEqual([]);
+    expect(seen.size).toBeGreaterThanOrEqual(6);
+  });
+});
+
 describe('the read engine answers as the resolvers do', () => {
   for (const viewer of ['anonymous', 'editor', 'writer']) {
     it(`every generated query, ${viewer}`, async () => {

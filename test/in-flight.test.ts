@@ -386,6 +386,38 @@ async function invalidatedReadsExecuteOnce(h: Harness, editor: { token: string }
   }
 }
 
+describe('repeats answered from a plan (without the cache, over a socket)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({}, { http: true });
+    await addPostWithThread(h.database.db, 'thread', 'Thread');
+  });
+  afterAll(() => h.close());
+
+  it('run one statement for 20 identical requests in flight, and the next request runs afresh', async () => {
+    const send = () =>
+      fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: THREAD, variables: { slug: 'thread' } }) }).then((r) => r.text());
+    const alone = await send(); // yoga answers it and the plan is made
+    const plans = h.app.plans!;
+    const [served, joined, statements] = [plans.served, plans.joined, h.database.statements.count];
+    const release = await holdComments(h.database);
+    let answers: string[];
+    try {
+      const pending = Promise.all(times(20, send));
+      await until(() => plans.joined - joined === 19, () => `${plans.joined - joined} of 19 requests joined`);
+      release();
+      answers = await pending;
+    } finally {
+      await release();
+    }
+    expect(answers.every((answer) => answer === alone)).toBe(true);
+    expect(plans.served - served).toBe(20);
+    expect(h.database.statements.count - statements).toBe(1);
+    await send();
+    expect(h.database.statements.count - statements).toBe(2);
+  });
+});
+
 describe('with the response cache in memory', () => {
   let h: Harness;
   let editor: { token: string };

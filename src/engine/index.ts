@@ -100,8 +100,9 @@ const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).joi
  */
 export class CompiledPlans implements Shortcut {
   private readonly plans: LRUCache<string, Plan>;
-  /** Requests answered from a plan (tests read it). */
+  /** Requests answered from a plan, and those of them that joined a run in flight (tests read them). */
   served = 0;
+  joined = 0;
 
   constructor(
     private readonly db: Db,
@@ -117,7 +118,7 @@ export class CompiledPlans implements Shortcut {
     if (!plan) return false;
     let body: JsonText[] | null;
     try {
-      body = await run(this.db, plan.compiled, this.budget);
+      body = await this.runOnce(key, plan.compiled);
     } catch (error) {
       this.logger.warn('A compiled read failed; answering it through yoga:', error);
       return false;
@@ -132,6 +133,23 @@ export class CompiledPlans implements Shortcut {
     res.end();
     return true;
   }
+
+  /**
+   * Identical requests in flight share one run of the statement (and its bytes, which are only
+   * read): when a popular page is asked by many at once, Postgres answers it once. The entry goes
+   * as the run settles, so a request arriving after that runs afresh.
+   */
+  private runOnce(key: string, compiled: CompiledRead): Promise<JsonText[] | null> {
+    let running = this.running.get(key);
+    if (running) this.joined++;
+    else {
+      running = run(this.db, compiled, this.budget).finally(() => this.running.delete(key));
+      this.running.set(key, running);
+    }
+    return running;
+  }
+
+  private readonly running = new Map<string, Promise<JsonText[] | null>>();
 
   remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
     const { 'content-length': _length, ...rest } = headers;
