@@ -7,7 +7,6 @@ import {
   isInterfaceType,
   isListType,
   isObjectType,
-  Kind,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -139,7 +138,7 @@ function objectSql(type: GraphQLObjectType, row: SQL, nodes: readonly FieldNode[
   return jsonObject([...fields].map(([key, fieldNodes]) => [key, fieldSql(type, row, key, fieldNodes, p)]));
 }
 
-export function sourceOf(type: GraphQLObjectType): SourceDeclaration {
+function sourceOf(type: GraphQLObjectType): SourceDeclaration {
   return (type.extensions[SQL_EXTENSION] as SourceDeclaration | undefined) ?? refuse(`${type.name} has no source`);
 }
 
@@ -314,8 +313,10 @@ function connectionSql(
     const b = p.scope.alias(alias);
     return sql`select ${sql.join(declaration.key(b), sql`, `)} from ${table} ${b} where ${b}.id = ${id} and ${inList(b)}`;
   });
+  // The page size is part of the statement's text, as in the floor: a generic plan for `limit $1`
+  // would not know how few rows it takes.
   const rows = sql`(select ${a}.*, row_number() over (order by ${k.orderBy}) as page_row
-    from (select * from ${table} ${a} where ${inList(a)} and ${k.where} order by ${k.orderBy} limit ${k.limit}) ${a}) ${a}`;
+    from (select * from ${table} ${a} where ${inList(a)} and ${k.where} order by ${k.orderBy} limit ${sql.raw(String(k.limit))}) ${a}) ${a}`;
   const n = sql`${a}.page_row`;
   const inPage = sql`${n} <= ${sql.raw(String(page.limit))}`;
   const readingOrder = page.fromEnd ? sql`${n} desc` : n;
@@ -369,5 +370,3 @@ function connectionSql(
   // page is not read at all.
   return paged ? sql`(select ${jsonObject(pairs)} from ${rows})` : jsonObject(pairs);
 }
-
-export const isOperation = (d: { kind: Kind }): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION;
