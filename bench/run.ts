@@ -183,7 +183,8 @@ interface Operation {
   name: string;
   /** Which server: the uncached one, or the one with the response cache. */
   port: number;
-  body: () => string;
+  /** The body of a request sent on connection `connection` (0 to CONNECTIONS − 1). */
+  body: (connection: number) => string;
   headers?: () => Record<string, string>;
   floor?: string;
   /** pgbench meta-commands run before the floor's statement in each transaction (its variables). */
@@ -207,20 +208,18 @@ interface Sample {
 }
 
 async function load(op: Operation, seconds: number) {
+  let connections = 0;
+  const request = (connection: number) => ({
+    method: 'POST' as const,
+    setupRequest: (req: object) => ({ ...req, headers: { 'content-type': 'application/json', ...op.headers?.() }, body: op.body(connection) }),
+  });
   return autocannon({
     url: `http://127.0.0.1:${op.port}/graphql`,
     connections: CONNECTIONS,
     duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => ({
-          ...request,
-          headers: { 'content-type': 'application/json', ...op.headers?.() },
-          body: op.body(),
-        }),
-      },
-    ],
+    requests: [request(0)],
+    // Each connection numbered, for the bodies that differ by connection.
+    setupClient: (client) => client.setRequests([request(connections++ % CONNECTIONS)]),
   });
 }
 
@@ -302,21 +301,31 @@ const server = await startServer(port, 0);
 const cachedServer = await startServer(cachedPort, 300);
 let guest = 0;
 // Request bodies built once: autocannon asks for one per request, on the cores the API uses.
+//
+// Each connection sends its own copy of a read: the same query and variables plus one the query
+// does not declare (`benchConnection`, which GraphQL ignores), so that no two requests in flight are
+// identical and every request executes. Identical reads in flight share one execution
+// (src/in-flight.ts): with ten connections repeating one request, most would wait for another's
+// statement, which measures the sharing, not the engine. One row measures it on purpose.
+const perConnection = (body: { query: string; variables?: Record<string, unknown> }) => {
+  const bodies = Array.from({ length: CONNECTIONS }, (_, i) => JSON.stringify({ ...body, variables: { ...body.variables, benchConnection: i } }));
+  return (connection: number) => bodies[connection]!;
+};
 const relayPostPage = (slug: string) => JSON.stringify({ query: relayQuery('PostPageQuery'), variables: { slug } });
-const relayPostPageBody = relayPostPage(POST_SLUG);
+const relayPostPageBody = perConnection({ query: relayQuery('PostPageQuery'), variables: { slug: POST_SLUG } });
 const cycleBodies = cycle.map(relayPostPage);
 let cycled = 0;
-const relayDeepThreadBody = JSON.stringify({ query: relayQuery('DeepThreadQuery'), variables: { slug: 'deep' } });
-const relayThreadPageBody = JSON.stringify({ query: relayQuery('ThreadPageQuery'), variables: { slug: 'deep' } });
-const relayThreadNextPageBody = JSON.stringify({
+const relayDeepThread = { query: relayQuery('DeepThreadQuery'), variables: { slug: 'deep' } };
+const relayThreadPageBody = perConnection({ query: relayQuery('ThreadPageQuery'), variables: { slug: 'deep' } });
+const relayThreadNextPageBody = perConnection({
   query: relayQuery('ThreadPagePaginationQuery'),
   variables: { count: 50, cursor: deepCursor, id: deepPostId },
 });
-const operations: Operation[] = [
-  { name: 'front page', port, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
-  { name: 'front page, Apollo', port, body: () => JSON.stringify({ query: apolloFrontPageQuery }), floor: apolloFrontPageFloor },
-  { name: 'post page', port, body: () => JSON.stringify({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
-  { name: 'post page, Relay', port, body: () => relayPostPageBody, floor: relayPostPageFloor(`'${POST_SLUG}'`) },
+const allOperations: Operation[] = [
+  { name: 'front page', port, body: perConnection({ query: frontPageQuery }), floor: frontPageFloor },
+  { name: 'front page, Apollo', port, body: perConnection({ query: apolloFrontPageQuery }), floor: apolloFrontPageFloor },
+  { name: 'post page', port, body: perConnection({ query: postPageQuery(POST_SLUG) }), floor: postPageFloor(POST_SLUG) },
+  { name: 'post page, Relay', port, body: relayPostPageBody, floor: relayPostPageFloor(`'${POST_SLUG}'`) },
   {
     name: `post page, Relay, ${CYCLE} posts`,
     port,
@@ -326,36 +335,38 @@ const operations: Operation[] = [
     floorSetup: `\\set n random(1, ${CYCLE})`,
     checks: [1, 2, CYCLE / 2, CYCLE].map((n) => ({ body: cycleBodies[n - 1]!, floor: relayPostPageFloor(`${cycleSlugs}[${n}]`) })),
   },
-  { name: 'deep thread', port, body: () => JSON.stringify({ query: deepThreadQuery }), floor: deepThreadFloor },
+  { name: 'deep thread', port, body: perConnection({ query: deepThreadQuery }), floor: deepThreadFloor },
+  { name: 'deep thread, Relay', port, body: perConnection(relayDeepThread), floor: relayDeepThreadFloor },
   {
-    name: 'deep thread, Relay',
+    // All connections the same bytes: identical reads in flight share one execution.
+    name: 'deep thread, Relay, shared',
     port,
-    body: () => relayDeepThreadBody,
+    body: () => JSON.stringify(relayDeepThread),
     floor: relayDeepThreadFloor,
   },
   {
     name: 'thread page, start',
     port,
-    body: () => JSON.stringify({ query: threadPageQuery, variables: { after: null } }),
+    body: perConnection({ query: threadPageQuery, variables: { after: null } }),
     floor: threadPageFloor(null),
   },
   {
     name: 'thread page, ~9,000 in',
     port,
-    body: () => JSON.stringify({ query: threadPageQuery, variables: { after: deepCursor } }),
+    body: perConnection({ query: threadPageQuery, variables: { after: deepCursor } }),
     floor: threadPageFloor(ninthThousand!.id),
   },
   {
     name: 'thread page, Relay, start',
     port,
-    body: () => relayThreadPageBody,
+    body: relayThreadPageBody,
     floor: relayThreadPageFloor,
   },
   {
     // Relay's loadNext: the pagination query relay-compiler derived from @refetchable, by node id.
     name: 'thread page, Relay, ~9,000 in',
     port,
-    body: () => relayThreadNextPageBody,
+    body: relayThreadNextPageBody,
     floor: relayThreadNextPageFloor(deepPost!.id, ninthThousand!.id),
   },
   { name: 'front page, cached', port: cachedPort, body: () => JSON.stringify({ query: frontPageQuery }), floor: frontPageFloor },
@@ -374,11 +385,15 @@ const operations: Operation[] = [
   },
 ];
 
+// BENCH_ONLY=deep,thread runs only the operations whose names contain one of those words.
+const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter(Boolean);
+const operations = only ? allOperations.filter((op) => only.some((word) => op.name.includes(word))) : allOperations;
+
 try {
   // Each operation answers correctly, and each floor returns exactly the API's data.
   const bytes = new Map<string, number>();
   for (const op of operations) {
-    const checks = op.checks ?? [{ body: op.body(), floor: op.floor }];
+    const checks = op.checks ?? [{ body: op.body(0), floor: op.floor }];
     for (const check of checks) {
       const response = await fetch(`http://127.0.0.1:${op.port}/graphql`, {
         method: 'POST',

@@ -302,6 +302,17 @@ describe('the read engine answers as the resolvers do', () => {
     }
   });
 
+  it('builds objects of more than 50 keys (json_build_object takes 100 arguments)', async () => {
+    const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', MAX_ALIASES: '200' });
+    const [engine, resolvers] = (['sql', 'reference'] as const).map((engine) => createApp({ db: h.database.db, config, logger: silent, engine }));
+    const text = `{ post(slug: "tree") { ${Array.from({ length: 120 }, (_, i) => `k${i}: ${i % 2 ? 'title' : 'commentCount'}`).join(' ')} } }`;
+    const [actual, expected] = [await ask(engine!, text, undefined), await ask(resolvers!, text, undefined)];
+    expect(actual.text).toBe(expected.text);
+    expect(Object.keys((actual.body.data as { post: object }).post)).toHaveLength(120);
+    expect(actual.statements).toBe(1);
+    await Promise.all([engine!.dispose(), resolvers!.dispose()]);
+  });
+
   it('costs one statement for a deep Relay-shaped thread, where the resolvers cost one per level', async () => {
     const level = (n: number): string =>
       n === 0 ? '' : `replies(first: 20) @connection(key: "x") { edges { cursor node { __typename id ...C${n} } } pageInfo { endCursor hasNextPage } }`;
