@@ -1,9 +1,9 @@
-import { builder } from '../builder.js';
 import { sql, type SQL } from 'drizzle-orm';
+import { builder } from '../builder.js';
 import type { Access } from '../domain/roles.js';
 import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
 import { posts as postsTable } from '../db/schema.js';
-import { sqlConnection, sqlRows, sqlSource, sqlValue, } from '../engine/declare.js';
+import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
@@ -29,7 +29,6 @@ export const PostStatus = builder.enumType('PostStatus', {
 
 const MAX_SEARCH_LENGTH = 200;
 
-/** The filter of `posts` from its arguments (the search trimmed, and at most MAX_SEARCH_LENGTH). */
 interface PostListArgs {
   search?: string | null;
   author?: string | null;
@@ -37,6 +36,7 @@ interface PostListArgs {
   status?: PostFilter['status'];
 }
 
+/** The filter of `posts` from its arguments (the search trimmed, and at most MAX_SEARCH_LENGTH). */
 function postFilter(args: PostListArgs, access: Access): PostFilter {
   const search = args.search?.trim() || null;
   if (search && search.length > MAX_SEARCH_LENGTH) throw badInput(`\`search\` must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
