@@ -98,7 +98,6 @@ builder.node(CommentRef, {
       type: CommentRef,
       nullable: true,
       description: 'The comment this one replies to; null at the top level.',
-      // On the same post as the comment, which the request can therefore see.
       extensions: sqlRows({ where: (parent, c, { access }) => sql`${parent}.id = ${c}.parent_id and ${findableCommentSql(parent, access)}` }),
       resolve: (comment, _args, { loaders }) =>
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
