@@ -1,4 +1,4 @@
-import { Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -49,14 +49,12 @@ export function viewerOf(context: Pick<Context, 'access' | 'viewer' | 'loaders'>
 
 /** The compiled form of a request, or null when the resolvers must answer it. */
 export function compile(document: DocumentNode, operationName: string | null | undefined, variables: Variables, viewer: Viewer): CompiledRead | null {
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
-  );
-  if (operations.length !== 1) return null;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   try {
-    return planRead(schema, fragments, operations[0]!, variables, viewer);
+    return planRead(schema, fragments, operation, variables, viewer);
   } catch (error) {
     if (error instanceof NotCompiled) return null;
     throw error;

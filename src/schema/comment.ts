@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { sql } from 'drizzle-orm';
 import {
   canReadComment,
+  commentLists,
   countByStatus,
   findableCommentSql,
   isPublicComment,
@@ -172,7 +173,7 @@ builder.node(CommentRef, {
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
         // comments_replies_idx: the listed replies in path order; replyCount counts them.
         extensions: sqlConnection({
-          where: (reply, c) => sql`${reply}.parent_id = ${c}.id and ${reply}.listed`,
+          where: (reply, c) => commentLists.replies(sql`${c}.id`, reply),
           key: (reply) => [sql`${reply}.path`],
           descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
           count: (c) => sql`${c}.reply_count`,

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { builder } from '../builder.js';
 import type { Access } from '../domain/roles.js';
+import { commentListCount, commentLists } from '../db/queries/comments.js';
 import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
 import { posts as postsTable } from '../db/schema.js';
 import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
@@ -100,10 +101,10 @@ builder.node(PostRef, {
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
         // comments_top_level_idx: the post's listed top-level comments in path order.
         extensions: sqlConnection({
-          where: (c, p) => sql`${c}.post_id = ${p}.id and ${c}.parent_id is null and ${c}.listed`,
+          where: (c, p) => commentLists.topLevel(sql`${p}.id`, c),
           key: commentKey,
           descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
-          count: (p) => sql`(select count(*)::int from comments c where c.post_id = ${p}.id and c.parent_id is null and c.listed)`,
+          count: (p) => commentListCount('topLevel', sql`${p}.id`),
         }),
         resolve: async (post, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment', isDescending(args.order));
@@ -121,9 +122,9 @@ builder.node(PostRef, {
           'each edge with its depth: for infinite scroll. Any page costs the same as the first.',
         // comments_thread_idx: the post's listed comments in path order, which is reading order.
         extensions: sqlConnection({
-          where: (c, p) => sql`${c}.post_id = ${p}.id and ${c}.listed`,
+          where: (c, p) => commentLists.thread(sql`${p}.id`, c),
           key: commentKey,
-          count: (p) => sql`(select count(*)::int from comments c where c.post_id = ${p}.id and c.listed)`,
+          count: (p) => commentListCount('thread', sql`${p}.id`),
         }),
         resolve: async (post, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment');

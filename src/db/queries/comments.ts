@@ -82,24 +82,33 @@ export async function commentsByIds(db: Db, ids: readonly number[], access: Acce
   return rows.map(read);
 }
 
-/** What each paginated list of comments holds, for the parent (a post or a comment) it is under. */
-const lists = {
+const C = sql.raw('c');
+
+/**
+ * What each paginated list of comments (alias `c` unless given) holds, for the parent (a post's or
+ * a comment's id) it is under: the loaders' statements and the read engine's declarations use these.
+ */
+export const commentLists = {
   /** A post's top-level comments. */
-  topLevel: (post: SQL) => sql`c.post_id = ${post} and c.parent_id is null and c.listed`,
+  topLevel: (post: SQL, c: SQL = C) => sql`${c}.post_id = ${post} and ${c}.parent_id is null and ${c}.listed`,
   /** A comment's direct replies. */
-  replies: (parent: SQL) => sql`c.parent_id = ${parent} and c.listed`,
+  replies: (parent: SQL, c: SQL = C) => sql`${c}.parent_id = ${parent} and ${c}.listed`,
   /** A post's whole discussion, flattened in reading order. */
-  thread: (post: SQL) => sql`c.post_id = ${post} and c.listed`,
+  thread: (post: SQL, c: SQL = C) => sql`${c}.post_id = ${post} and ${c}.listed`,
 };
-export type CommentList = keyof typeof lists;
+export type CommentList = keyof typeof commentLists;
+
+/** The size of a list (Post.comments, Post.thread), for the engine's `totalCount`. */
+export const commentListCount = (list: 'topLevel' | 'thread', post: SQL) =>
+  sql`(select count(*)::int from comments c where ${commentLists[list](post)})`;
 
 /** The one statement that loads a page of `list` for each parent (tests EXPLAIN it). */
 export function commentPagesQuery(list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number): SQL {
-  return pagesByParentQuery(parentIds, (parent) => pathPage(page, lists[list](parent)), maxRows);
+  return pagesByParentQuery(parentIds, (parent) => pathPage(page, commentLists[list](parent)), maxRows);
 }
 
 function commentPages(db: Db, list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number) {
-  return pagesByParent(run(db), parentIds, page, (parent) => pathPage(page, lists[list](parent)), read, maxRows);
+  return pagesByParent(run(db), parentIds, page, (parent) => pathPage(page, commentLists[list](parent)), read, maxRows);
 }
 
 /** A page of top-level comments for each post. */
