@@ -20,8 +20,10 @@ import {
   type ValidationContext,
   type ValueNode,
 } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { costWeight } from './engine/declare.js';
 import { clientError } from './errors.js';
 import { DEFAULT_PAGE_SIZE } from './schema/pagination.js';
 
@@ -30,10 +32,11 @@ import { DEFAULT_PAGE_SIZE } from './schema/pagination.js';
  * aliases, depth, the length of list arguments, and a static cost. Threads are recursive, so a
  * cost that multiplied page sizes level by level (50 replies of 50 replies…) would explode on any
  * legitimate deep-thread query; instead each list costs its page size weighted by how many lists
- * it is nested in, which grows with both width and depth, and every field costs 1. What a request
+ * it is nested in, which grows with both width and depth, and every field costs its weight, 1
+ * unless its declaration (src/engine/declare.ts, beside the field) says otherwise. What a request
  * really loads is bounded at run time by the comment budget (loaders.ts), which stops loading
- * past COMMENT_BUDGET comments (a compiled read over the budget is handed to the resolvers for
- * that, see compiled.ts).
+ * past COMMENT_BUDGET comments (the read engine hands a response over the budget to the resolvers
+ * for that, see src/engine/index.ts).
  *
  * Fragments are measured once each and their measure added wherever they are spread, so the walk
  * is linear in the document however often fragments spread each other: a document that spreads
@@ -99,6 +102,15 @@ function checkListArguments(field: GraphQLField<unknown, unknown>, selection: Fi
   return longest;
 }
 
+/** A field's arguments, or none when a variable does not coerce (execution then refuses it). */
+function argumentsOf(field: GraphQLField<unknown, unknown>, selection: FieldNode, variables: Variables): Record<string, unknown> {
+  try {
+    return getArgumentValues(field, selection, variables);
+  } catch {
+    return {};
+  }
+}
+
 /**
  * What a selection set costs when nested in L lists: `fixed + perList × L` (every rule below is
  * linear in L, so this is exact), and how deep its fields nest.
@@ -154,13 +166,15 @@ export function measure(
     return total;
   };
 
-  // A field costs 1, plus what it lists: a connection its page size, a list whose length an
-  // argument sets (`nodes(ids:)`) that length, each weighted by the lists around it (1 + L), and
-  // its selection then sits in one more list; a short plain list (a post's tags) costs 1 + L.
+  // A field costs its weight (declared beside it, 1 unless declared), plus what it lists: a
+  // connection its page size, a list whose length an argument sets (`nodes(ids:)`) that length,
+  // each weighted by the lists around it (1 + L), and its selection then sits in one more list; a
+  // short plain list (a post's tags) costs 1 + L more.
   const fieldMeasure = (selection: FieldNode, type: GraphQLNamedType): Measure => {
     const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
     if (!field) return { fixed: 1, perList: 0, depth: 0 };
     const fanOut = checkListArguments(field, selection, variables);
+    const weight = costWeight(field.extensions, () => argumentsOf(field, selection, variables));
     const inner: Measure = selection.selectionSet
       ? selectionSet(selection.selectionSet, getNamedType(field.type))
       : { fixed: 0, perList: 0, depth: 0 };
@@ -172,12 +186,12 @@ export function measure(
     } else if (returnsList && fanOut > 0) size = fanOut;
     if (size !== null) {
       // Nested in L lists: 1 + size × (L + 1) + inner at L + 1.
-      return { fixed: 1 + size + inner.fixed + inner.perList, perList: size + inner.perList, depth: inner.depth };
+      return { fixed: weight + size + inner.fixed + inner.perList, perList: size + inner.perList, depth: inner.depth };
     }
     if (returnsList && !type.name.endsWith('Connection')) {
-      return { fixed: 2 + inner.fixed, perList: 1 + inner.perList, depth: inner.depth };
+      return { fixed: weight + 1 + inner.fixed, perList: 1 + inner.perList, depth: inner.depth };
     }
-    return { fixed: 1 + inner.fixed, perList: inner.perList, depth: inner.depth };
+    return { fixed: weight + inner.fixed, perList: inner.perList, depth: inner.depth };
   };
 
   const root =

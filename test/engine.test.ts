@@ -8,11 +8,13 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
 } from 'graphql';
+import { getTableConfig } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import type { Access } from '../src/domain/roles.js';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
-import { SQL_EXTENSION, type FieldDeclaration } from '../src/engine/declare.js';
+import { SQL_EXTENSION, type FieldDeclaration, type SourceDeclaration } from '../src/engine/declare.js';
 import { declarationOf } from '../src/engine/plan.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { schema } from '../src/schema/index.js';
@@ -34,6 +36,7 @@ let h: Harness;
 let reference: ReturnType<typeof createApp>;
 const ids: Record<string, string> = {};
 const tokens: Record<string, string | undefined> = { anonymous: undefined };
+let writerId: number;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -44,6 +47,7 @@ beforeAll(async () => {
   const [news, deep] = [await addTag(db, 'news'), await addTag(db, 'deep')];
   const editor = await addWriter(db, 'editor');
   const writer = await addWriter(db, 'author');
+  writerId = writer.id;
   tokens.editor = editor.token;
   tokens.writer = writer.token;
   const tree = await addPost(db, { authorId: people[0]!.id, slug: 'tree', title: 'Tree', tagIds: [news, deep], publishedAt: new Date('2024-02-01T00:00:00Z') });
@@ -196,6 +200,8 @@ function generate(): Generated[] {
         const variants = ['', '(first: 2)', '(last: 2)', ...(order ? ['(first: 2, order: NEWEST_FIRST)', '(last: 1, order: NEWEST_FIRST)'] : [])];
         add(`${name} count only`, type, wrap, `${field.name} { totalCount }`);
         for (const args of variants) {
+          // As Apollo writes a list it does not page: edges without page info.
+          add(`${name}${args} edges only`, type, wrap, `${field.name}${args} { edges { cursor node { __typename ${leaves(connectionNode(field))} } } }`);
           add(`${name}${args}`, type, wrap, `${field.name}${args} ${connectionSelection(field)}`, (cursor) => [
             { name: `${name} after`, text: `query Generated { ${wrap(`${field.name}(first: 2, after: "${cursor}") ${connectionSelection(field)}`)} }` },
             { name: `${name} before`, text: `query Generated { ${wrap(`${field.name}(last: 2, before: "${cursor}") ${connectionSelection(field)}`)} }` },
@@ -255,6 +261,52 @@ describe('declarations', () => {
     // Connection, edge and page-info types are the engine's own; their extra fields (ThreadEdge.depth) are declared.
     expect(missing.filter((name) => !/^(\w+Connection|PageInfo)\./.test(name) && !/Edge\.(cursor|node)$/.test(name))).toEqual([]);
     expect(seen.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('that claim one matching row (`unique`, joined beside the parent) match at most one, for every row and viewer', async () => {
+    const types = Object.values(schema.getTypeMap()).filter(isObjectType);
+    const tableOf = (type: GraphQLObjectType) => (type.extensions[SQL_EXTENSION] as SourceDeclaration | undefined)?.table;
+    // A type without a table (CommentAuthor) is the row its field's `from` derives from the parent's.
+    const rowsOf = (type: GraphQLObjectType, alias: string): SQL => {
+      const table = tableOf(type);
+      if (table) return sql.raw(`"${getTableConfig(table).name}" ${alias}`);
+      for (const parent of types) {
+        for (const field of Object.values(parent.getFields())) {
+          const decl = declaration(parent, field);
+          if (decl?.kind === 'rows' && decl.from && getNamedType(field.type) === type) {
+            return sql`${rowsOf(parent, `${alias}_parent`)} cross join lateral ${decl.from(sql.raw(alias), sql.raw(`${alias}_parent`))}`;
+          }
+        }
+      }
+      throw new Error(`no rows for ${type.name}`);
+    };
+    const viewers: Access[] = [
+      { posts: { kind: 'public' }, moderator: false },
+      { posts: { kind: 'all' }, moderator: true },
+      { posts: { kind: 'own', authorId: writerId }, moderator: false },
+    ];
+    const claims: string[] = [];
+    for (const type of types) {
+      for (const field of Object.values(type.getFields())) {
+        const decl = declaration(type, field);
+        if (decl?.kind !== 'rows' || !decl.unique) continue;
+        claims.push(`${type.name}.${field.name}`);
+        const target = getNamedType(field.type) as GraphQLObjectType;
+        for (const access of viewers) {
+          const scope = { access, alias: (base: string) => sql.raw(`${base}_x`) };
+          const [row, x] = [sql.raw('row'), sql.raw('x')];
+          const from = decl.from ? decl.from(x, row) : rowsOf(target, 'x');
+          const [counts] = await queryRows<{ over: number; one: number }>(
+            h.database.db,
+            sql`select count(*) filter (where m.n > 1)::int as over, count(*) filter (where m.n = 1)::int as one
+                from ${rowsOf(type, 'row')} cross join lateral (select count(*) as n from ${from} where ${decl.where(x, row, scope, {})}) m`,
+          );
+          expect(counts!.over, `${type.name}.${field.name} matches two rows or more`).toBe(0);
+          expect(counts!.one, `${type.name}.${field.name} matches nothing in the fixture`).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(claims).toEqual(expect.arrayContaining(['Post.author', 'Comment.parent', 'Comment.author', 'CommentAuthor.author']));
   });
 });
 

@@ -5,6 +5,7 @@ import { addAuthor, addPost, addThread } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { schema } from '../src/schema/index.js';
+import { SEARCH_COST } from '../src/schema/post.js';
 
 /*
  * Query limits, each at its limit and one past it; the deep-thread query passes, 20 levels of
@@ -122,6 +123,10 @@ describe('each limit, at it and one past it', () => {
     // at the limit, one more is past it.
     await expectOk(`{ posts(first: 30) { edges { node { author { posts(first: 32) { totalCount } } } } } }`);
     await expectLimit(`{ posts(first: 30) { edges { node { author { posts(first: 33) { totalCount } } } } } }`, 'cost');
+    // A field's own weight is declared beside it: a search weighs SEARCH_COST (20), through a variable too.
+    await expectOk(`query ($q: String) { posts(first: ${98 - SEARCH_COST + 1}, search: $q) { totalCount } }`, { q: 'tree' });
+    await expectLimit(`query ($q: String) { posts(first: ${98 - SEARCH_COST + 2}, search: $q) { totalCount } }`, 'cost', { q: 'tree' } as never);
+    await expectOk(`{ posts(first: 98, search: "") { totalCount } }`);
     // The same through fragments: each is measured once and counted wherever it is spread.
     await expectOk(`{ posts(first: 30) { ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`);
     await expectLimit(`{ posts(first: 30) { ...P ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`, 'cost');

@@ -33,8 +33,19 @@ export interface SourceDeclaration {
   visible?: (row: SQL, scope: Scope) => SQL;
 }
 
+/**
+ * What one occurrence of the field adds to a request's static cost (src/limits.ts): 1 unless
+ * declared. A list's page size is added to it and weighted by the lists around it there; the weight
+ * is for work a page size does not show (a search that reads every match, say).
+ */
+export type CostWeight = number | ((args: Args) => number);
+
+export interface Weighted {
+  cost?: CostWeight;
+}
+
 /** A scalar computed from the parent's row. */
-export interface ValueDeclaration {
+export interface ValueDeclaration extends Weighted {
   kind: 'value';
   value: (row: SQL, scope: Scope, args: Args) => SQL;
 }
@@ -44,11 +55,17 @@ export interface ValueDeclaration {
  * table) that `where` selects for the parent `row` (null for root fields), in `orderBy` order.
  * A field that is not a list shows the first such row, or null.
  */
-export interface RowsDeclaration {
+export interface RowsDeclaration extends Weighted {
   kind: 'rows';
   from?: (alias: SQL, row: SQL | null) => SQL;
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
   orderBy?: (alias: SQL) => SQL;
+  /**
+   * At most one row matches `where` (it looks up a key, such as a post's author): the engine then
+   * joins the row beside its parent's instead of running a subquery for each parent row.
+   * test/engine.test.ts would see duplicated parents if a declaration claimed it wrongly.
+   */
+  unique?: boolean;
 }
 
 /**
@@ -56,7 +73,7 @@ export interface RowsDeclaration {
  * by `key` (ascending unless `descending`), paged by keyset (cursors name a row by id, and only a
  * row of this very list positions a page), counted by `count`.
  */
-export interface ConnectionDeclaration {
+export interface ConnectionDeclaration extends Weighted {
   kind: 'connection';
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
   key: (alias: SQL) => SQL[];
@@ -66,7 +83,7 @@ export interface ConnectionDeclaration {
 }
 
 /** A field the engine leaves to the resolvers, and why (the README lists them). */
-export interface ResolverOnlyDeclaration {
+export interface ResolverOnlyDeclaration extends Weighted {
   kind: 'resolvers';
   reason: string;
 }
@@ -77,9 +94,19 @@ export type FieldDeclaration = ValueDeclaration | RowsDeclaration | ConnectionDe
 export const SQL_EXTENSION = 'palaverSql';
 
 export const sqlSource = (source: SourceDeclaration) => ({ [SQL_EXTENSION]: source });
-export const sqlValue = (value: ValueDeclaration['value']) => ({ [SQL_EXTENSION]: { kind: 'value', value } as ValueDeclaration });
+export const sqlValue = (value: ValueDeclaration['value'], weight: Weighted = {}) => ({
+  [SQL_EXTENSION]: { kind: 'value', value, ...weight } as ValueDeclaration,
+});
 export const sqlRows = (rows: Omit<RowsDeclaration, 'kind'>) => ({ [SQL_EXTENSION]: { kind: 'rows', ...rows } as RowsDeclaration });
 export const sqlConnection = (connection: Omit<ConnectionDeclaration, 'kind'>) => ({
   [SQL_EXTENSION]: { kind: 'connection', ...connection } as ConnectionDeclaration,
 });
-export const resolversOnly = (reason: string) => ({ [SQL_EXTENSION]: { kind: 'resolvers', reason } as ResolverOnlyDeclaration });
+export const resolversOnly = (reason: string, weight: Weighted = {}) => ({
+  [SQL_EXTENSION]: { kind: 'resolvers', reason, ...weight } as ResolverOnlyDeclaration,
+});
+
+/** A field's declared weight (1 when it declares none); `args` are read only for a weight that depends on them. */
+export function costWeight(extensions: Readonly<Record<string, unknown>> | null | undefined, args: () => Args): number {
+  const cost = (extensions?.[SQL_EXTENSION] as Weighted | undefined)?.cost;
+  return typeof cost === 'function' ? cost(args()) : (cost ?? 1);
+}

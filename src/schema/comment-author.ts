@@ -48,7 +48,7 @@ builder.objectType(CommentAuthorRef, {
       type: AuthorRef,
       nullable: true,
       description: 'The registered author, when the comment was not left by a guest.',
-      extensions: sqlRows({ where: (a, ca) => sql`${a}.id = ${ca}.registered_id` }),
+      extensions: sqlRows({ where: (a, ca) => sql`${a}.id = ${ca}.registered_id`, unique: true }),
       resolve: (comment, _args, { loaders }) => registered(comment, loaders),
     }),
   }),

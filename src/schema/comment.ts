@@ -92,14 +92,17 @@ builder.node(CommentRef, {
   fields: (t) => ({
     post: t.field({
       type: PostRef,
-      extensions: sqlRows({ where: (p, c, { access }) => sql`${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)}` }),
+      extensions: sqlRows({ where: (p, c, { access }) => sql`${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)}`, unique: true }),
       resolve: async (comment, _args, { loaders }) => (await loaders.post.load(comment.postId))!,
     }),
     parent: t.field({
       type: CommentRef,
       nullable: true,
       description: 'The comment this one replies to; null at the top level.',
-      extensions: sqlRows({ where: (parent, c, { access }) => sql`${parent}.id = ${c}.parent_id and ${findableCommentSql(parent, access)}` }),
+      extensions: sqlRows({
+        where: (parent, c, { access }) => sql`${parent}.id = ${c}.parent_id and ${findableCommentSql(parent, access)}`,
+        unique: true,
+      }),
       resolve: (comment, _args, { loaders }) =>
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
     }),
@@ -112,7 +115,7 @@ builder.node(CommentRef, {
     author: t.field({
       type: CommentAuthorRef,
       nullable: true,
-      extensions: sqlRows({ from: commentAuthorRow, where: (_author, c, { access }) => readableCommentSql(c!, access) }),
+      extensions: sqlRows({ from: commentAuthorRow, where: (_author, c, { access }) => readableCommentSql(c!, access), unique: true }),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment : null),
     }),
     bodyHtml: t.string({
