@@ -14,7 +14,7 @@ import { createApp } from '../src/app.js';
 import type { Access } from '../src/domain/roles.js';
 import { loadConfig } from '../src/config.js';
 import { queryRows } from '../src/db/client.js';
-import { SQL_EXTENSION, type FieldDeclaration, type SourceDeclaration } from '../src/engine/declare.js';
+import { SQL_EXTENSION, type FieldDeclaration, type Join, type RowsDeclaration, type SourceDeclaration } from '../src/engine/declare.js';
 import { declarationOf } from '../src/engine/plan.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { schema } from '../src/schema/index.js';
@@ -266,6 +266,17 @@ describe('declarations', () => {
   it('that claim one matching row (`unique`, joined beside the parent) match at most one, for every row and viewer', async () => {
     const types = Object.values(schema.getTypeMap()).filter(isObjectType);
     const tableOf = (type: GraphQLObjectType) => (type.extensions[SQL_EXTENSION] as SourceDeclaration | undefined)?.table;
+    // A derived row (`from`), with the joins it asks for, as the engine places them in a subquery.
+    const derived = (decl: RowsDeclaration, alias: string, parent: string): SQL => {
+      const joins: SQL[] = [];
+      const join: Join = (table, base, on) => {
+        const x = sql.raw(`${alias}_${base}`);
+        joins.push(sql`left join ${sql.raw(`"${table}"`)} ${x} on ${on(x)}`);
+        return x;
+      };
+      const from = decl.from!(sql.raw(alias), sql.raw(parent), join);
+      return sql`(select 1) ${sql.raw(`${alias}_one`)} ${sql.join(joins, sql` `)} cross join lateral ${from}`;
+    };
     // A type without a table (CommentAuthor) is the row its field's `from` derives from the parent's.
     const rowsOf = (type: GraphQLObjectType, alias: string): SQL => {
       const table = tableOf(type);
@@ -274,7 +285,8 @@ describe('declarations', () => {
         for (const field of Object.values(parent.getFields())) {
           const decl = declaration(parent, field);
           if (decl?.kind === 'rows' && decl.from && getNamedType(field.type) === type) {
-            return sql`${rowsOf(parent, `${alias}_parent`)} cross join lateral ${decl.from(sql.raw(alias), sql.raw(`${alias}_parent`))}`;
+            const from = derived(decl, alias, `${alias}_parent`);
+            return sql`${rowsOf(parent, `${alias}_parent`)} cross join lateral (select ${sql.raw(alias)}.* from ${from}) ${sql.raw(alias)}`;
           }
         }
       }
@@ -295,7 +307,7 @@ describe('declarations', () => {
         for (const access of viewers) {
           const scope = { access, alias: (base: string) => sql.raw(`${base}_x`) };
           const [row, x] = [sql.raw('row'), sql.raw('x')];
-          const from = decl.from ? decl.from(x, row) : rowsOf(target, 'x');
+          const from = decl.from ? derived(decl, 'x', 'row') : rowsOf(target, 'x');
           const [counts] = await queryRows<{ over: number; one: number }>(
             h.database.db,
             sql`select count(*) filter (where m.n > 1)::int as over, count(*) filter (where m.n = 1)::int as one

@@ -51,13 +51,20 @@ export interface ValueDeclaration extends Weighted {
 }
 
 /**
+ * For a derived row (`from`): left-joins `table` beside the parent's row, on what `on` says of its
+ * fresh alias, and returns that alias. A derived row that looked the table up itself (a join
+ * inside it, on the parent's columns) could not be merged into a plain join by the planner.
+ */
+export type Join = (table: string, base: string, on: (alias: SQL) => SQL) => SQL;
+
+/**
  * An object, or a list of objects, of the field's type: the rows of `from` (default: the type's
  * table) that `where` selects for the parent `row` (null for root fields), in `orderBy` order.
  * A field that is not a list shows the first such row, or null.
  */
 export interface RowsDeclaration extends Weighted {
   kind: 'rows';
-  from?: (alias: SQL, row: SQL | null) => SQL;
+  from?: (alias: SQL, row: SQL | null, join: Join) => SQL;
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
   orderBy?: (alias: SQL) => SQL;
   /**

@@ -28,6 +28,7 @@ import {
   type Args,
   type ConnectionDeclaration,
   type FieldDeclaration,
+  type Join,
   type RowsDeclaration,
   type Scope,
   type SourceDeclaration,
@@ -263,7 +264,20 @@ function rowsSql(
   if (!isObjectType(type)) return refuse(`${field.name} is not an object`);
   const source = sourceOf(type);
   const a = p.scope.alias(source.alias);
-  const from = declaration.from ? declaration.from(a, row) : sql`${tableName(tableOf(type))} ${a}`;
+  // A derived row's own joins go beside the parent's row when the row is joined there, else
+  // first in the subquery's FROM, before the row that reads them.
+  const derivedJoins: SQL[] = [];
+  const join: Join = (table, base, on) => {
+    const x = p.scope.alias(base);
+    derivedJoins.push(sql`left join ${sql.raw(`"${table}"`)} ${x} on ${on(x)}`);
+    return x;
+  };
+  const derived = declaration.from?.(a, row, join);
+  const from = !derived
+    ? sql`${tableName(tableOf(type))} ${a}`
+    : derivedJoins.length
+      ? sql`(select 1) ${p.scope.alias('one')} ${joined(derivedJoins)} cross join lateral ${derived}`
+      : derived;
   const where = declared(() => declaration.where(a, row, p.scope, args));
   const order = declaration.orderBy ? sql` order by ${declaration.orderBy(a)}` : sql``;
   if (isListType(getNullableType(field.type))) {
@@ -275,7 +289,8 @@ function rowsSql(
   noteComments(type, key, p);
   if (declaration.unique && parentJoins) {
     // Joined before its own fields add theirs, which may read it.
-    parentJoins.push(sql`left join lateral (select true as ${MATCHED}, ${a}.* from ${from} where ${where}) ${a} on true`);
+    const own = derived ?? sql`${tableName(tableOf(type))} ${a}`;
+    parentJoins.push(...derivedJoins, sql`left join lateral (select true as ${MATCHED}, ${a}.* from ${own} where ${where}) ${a} on true`);
     return sql`(case when ${a}.${MATCHED} then ${objectSql(type, a, nodes, p, parentJoins)} end)`;
   }
   const joins: SQL[] = [];
