@@ -70,11 +70,32 @@ export function compile(document: DocumentNode, operationName: string | null | u
  */
 function countComments(json: JsonText, { commentKeys: keys, listedComments }: CompiledRead): number {
   let count = listedComments;
-  for (const key of keys) {
-    const marker = `${JSON.stringify(key)} : {`;
-    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) count++;
-  }
+  for (const key of keys) count += occurrences(json, `${JSON.stringify(key)} : {`);
   return count;
+}
+
+function occurrences(json: JsonText, marker: string): number {
+  let count = 0;
+  if (typeof json === 'string') {
+    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) count++;
+    return count;
+  }
+  // A Buffer needle for a Buffer: with a string one, each of a deep thread's thousands of calls
+  // encoded it again (10% of the API's CPU for the Relay deep thread, profiled).
+  const needle = markerBytes(marker);
+  for (let at = json.indexOf(needle); at !== -1; at = json.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+const markers = new Map<string, Buffer>();
+function markerBytes(marker: string): Buffer {
+  let bytes = markers.get(marker);
+  if (!bytes) {
+    bytes = Buffer.from(marker);
+    // Keys are the client's aliases: keep a bounded few.
+    if (markers.size < 1000) markers.set(marker, bytes);
+  }
+  return bytes;
 }
 
 /**
