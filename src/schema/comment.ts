@@ -2,10 +2,10 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { sql } from 'drizzle-orm';
 import {
-  ancestorIdsSql,
   canReadComment,
   commentLists,
   countByStatus,
+  findableAncestorsSql,
   findableCommentSql,
   isPublicComment,
   publicCommentSql,
@@ -113,7 +113,7 @@ builder.node(CommentRef, {
       // The ancestors' ids are in the path: one primary-key probe per level (ancestorsByIds says
       // why the chain of a listed comment is whole).
       extensions: sqlRows({
-        where: (a, c, { access }) => sql`${a}.id = any(${ancestorIdsSql(c!)}) and ${findableCommentSql(a, access)}`,
+        where: (a, c, { access }) => findableAncestorsSql(a, c!, access),
         orderBy: (a) => sql`${a}.depth`,
       }),
       resolve: (comment, _args, { loaders }) => loaders.ancestorsOfComment.load(comment.id),
