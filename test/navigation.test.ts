@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
@@ -347,5 +348,24 @@ describe('a deep comment in context, in one request', () => {
     // Fourth in reading order (A, A.1, A.1.s, then it): the three before it open the thread.
     expect(around.indexOf(gid(3))).toBe(3);
     expect(data.post.thread.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+  });
+});
+
+describe("the README's examples", () => {
+  const examples = [...readFileSync(new URL('../README.md', import.meta.url), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const example = (name: string) => examples.find((text) => text.startsWith(`query ${name}(`))!;
+
+  it('run as written, in one statement each, as the resolvers answer them', async () => {
+    const permalink = await both(example('Permalink'), { id: gid(4), slug: 'nav' });
+    expect(permalink.errors).toBeUndefined();
+    expect(permalink.statements).toBe(1);
+    expect(permalink.data.comment.ancestors).toHaveLength(4);
+    expect(permalink.data.post.thread.edges.map((e: Edge) => e.node.id)).toContain(gid(4));
+    const whatsNew = await both(example('WhatsNew'), { slug: 'nav', since: '2024-01-02T01:50:00.000Z' });
+    expect(whatsNew.errors).toBeUndefined();
+    expect(whatsNew.statements).toBe(1);
+    // Minutes 111 to 119: a reply whose parent is older, then four new comments with a reply each.
+    expect(whatsNew.data.post.commentCountSince).toBe(9);
+    expect(whatsNew.data.post.thread.edges[0]).toMatchObject({ depth: 2, node: { ancestors: [{ id: gid(10 + 2 * 25) }] } });
   });
 });
