@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { encodeCursor } from '../src/schema/pagination.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
@@ -367,5 +370,31 @@ describe("the README's examples", () => {
     // Minutes 111 to 119: a reply whose parent is older, then four new comments with a reply each.
     expect(whatsNew.data.post.commentCountSince).toBe(9);
     expect(whatsNew.data.post.thread.edges[0]).toMatchObject({ depth: 2, node: { ancestors: [{ id: gid(10 + 2 * 25) }] } });
+  });
+});
+
+describe('the comment budget', () => {
+  it('counts ancestors: at the budget, one statement; one past it, the resolvers refuse', async () => {
+    // Each thread edge's comment and its ancestors; the top-level one's body imitates the JSON the
+    // engine counts in (its quotes escaped, its brackets inside a string): it must not count.
+    await h.database.db.execute(sql`update comments set body_html = ${'<p>] } { [ "ancestors" : [{}, {"a" : [1]}] \\</p>'} where id = ${ids[0]!}`);
+    const query = `{ post(slug: "nav") { thread(first: 12) { edges { node { id bodyHtml ancestors { id bodyHtml author { name } } } } } } }`;
+    const { data } = await both(query);
+    const count = data.post.thread.edges.reduce((sum: number, e: any) => sum + 1 + e.node.ancestors.length, 0);
+    expect(count).toBeGreaterThan(12);
+    const ask = async (budget: number) => {
+      const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
+      const before = h.database.statements.count;
+      const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+      await app.dispose();
+      return { ...body, statements: h.database.statements.count - before };
+    };
+    const at = await ask(count);
+    expect(at.errors).toBeUndefined();
+    expect(at.statements).toBe(1);
+    const past = await ask(count - 1);
+    expect(past.errors?.[0]?.extensions.code).toBe('LIMIT_EXCEEDED');
+    expect(JSON.stringify(at.data)).toContain('\\"ancestors\\" : [{}');
   });
 });
