@@ -2,8 +2,10 @@ import DataLoader from 'dataloader';
 import type { Db } from './db/client.js';
 import { authorsByIds, authorsBySlugs } from './db/queries/authors.js';
 import {
+  ancestorsByIds,
   commentsByIds,
   moderationQueue,
+  publicCountsSince,
   replies,
   revisionsByComment,
   threadCounts,
@@ -12,6 +14,7 @@ import {
   topLevelCounts,
   type CommentRecord,
   type CommentWithAuthor,
+  type ThreadOptions,
 } from './db/queries/comments.js';
 import { pageKey, type Page, type PageResult } from './db/queries/page.js';
 import {
@@ -54,24 +57,29 @@ function countLoader(fetch: (ids: readonly number[]) => Promise<Map<number, numb
 export interface PageKey {
   id: number;
   page: Page;
+  /** What else selects the list (thread options): keys with equal pages and options batch together. */
+  options?: ThreadOptions;
 }
 
-function pagedLoader<T>(fetch: (ids: number[], page: Page) => Promise<Map<number, PageResult<T>>>) {
+/** A page and the list's options, as a string: keys that share it share a statement. */
+const listKey = ({ page, options }: PageKey) => `${pageKey(page)}|${options?.since?.toISOString() ?? ''}|${options?.newestFirst ? 1 : 0}`;
+
+function pagedLoader<T>(fetch: (ids: number[], page: Page, options: ThreadOptions) => Promise<Map<number, PageResult<T>>>) {
   return new DataLoader<PageKey, PageResult<T>, string>(
     async (keys) => {
-      const groups = new Map<string, { page: Page; ids: number[] }>();
-      for (const { id, page } of keys) {
-        const group = groups.get(pageKey(page)) ?? { page, ids: [] };
-        group.ids.push(id);
-        groups.set(pageKey(page), group);
+      const groups = new Map<string, { page: Page; options: ThreadOptions; ids: number[] }>();
+      for (const key of keys) {
+        const group = groups.get(listKey(key)) ?? { page: key.page, options: key.options ?? {}, ids: [] };
+        group.ids.push(key.id);
+        groups.set(listKey(key), group);
       }
       const results = new Map<string, Map<number, PageResult<T>>>();
       await Promise.all(
-        [...groups].map(async ([key, group]) => results.set(key, await fetch(group.ids, group.page))),
+        [...groups].map(async ([key, group]) => results.set(key, await fetch(group.ids, group.page, group.options))),
       );
-      return keys.map(({ id, page }) => results.get(pageKey(page))?.get(id) ?? { items: [], hasMore: false });
+      return keys.map((key) => results.get(listKey(key))?.get(key.id) ?? { items: [], hasMore: false });
     },
-    { cacheKeyFn: ({ id, page }) => `${id}|${pageKey(page)}` },
+    { cacheKeyFn: (key) => `${key.id}|${listKey(key)}` },
   );
 }
 
@@ -82,6 +90,16 @@ const budgetExceeded = (budget: number) =>
     `This request would load more than ${budget} comments; ask for smaller pages or fewer levels of replies.`,
     { limit: 'comments', max: budget },
   );
+
+/** A count loader per value of a parameter (a time), made when first asked for. */
+function keyedCountLoaders<K extends { toISOString(): string }>(make: (key: K) => DataLoader<number, number>) {
+  const loaders = new Map<string, DataLoader<number, number>>();
+  return (key: K) => {
+    let loader = loaders.get(key.toISOString());
+    if (!loader) loaders.set(key.toISOString(), (loader = make(key)));
+    return loader;
+  };
+}
 
 export function createLoaders(db: Db, access: Access, commentBudget = Number.POSITIVE_INFINITY) {
   // Comments left to load in this request. A statement may return at most one more than that
@@ -145,9 +163,9 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     });
   }
   const commentPages =
-    (fetch: (ids: number[], page: Page, maxRows?: number) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
-    async (ids: number[], page: Page) => {
-      const pages = await fetch(ids, page, rowsAllowed(ids.length));
+    (fetch: (ids: number[], page: Page, maxRows: number | undefined, options: ThreadOptions) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
+    async (ids: number[], page: Page, options: ThreadOptions) => {
+      const pages = await fetch(ids, page, rowsAllowed(ids.length), options);
       spend([...pages.values()].reduce((sum, result) => sum + result.items.length, 0));
       return new Map([...pages].map(([id, result]) => [id, { ...result, items: primeComments(result.items) }]));
     };
@@ -191,10 +209,20 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     postCountOfTag: countLoader((ids) => postCountsByTag(db, ids, access.posts)),
     topLevelCountOfPost: countLoader((ids) => topLevelCounts(db, ids)),
     threadCountOfPost: countLoader((ids) => threadCounts(db, ids)),
+    /** `thread(since:)`'s totalCount and `commentCountSince`, for one `since` (a loader per time asked). */
+    threadCountSince: keyedCountLoaders((since: Date) => countLoader((ids) => threadCounts(db, ids, since))),
+    publicCountSince: keyedCountLoaders((since: Date) => countLoader((ids) => publicCountsSince(db, ids, since))),
+    /** Each comment's ancestors, root first (those the request may find), in one statement for all. */
+    ancestorsOfComment: new DataLoader<number, CommentRecord[]>(async (ids) => {
+      rowsAllowed(0);
+      const byComment = await ancestorsByIds(db, ids, access);
+      spend([...byComment.values()].reduce((sum, list) => sum + list.length, 0));
+      return ids.map((id) => primeComments(byComment.get(id) ?? []));
+    }),
     postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page, access.posts)),
     commentsOfPost: pagedLoader(commentPages((ids, page, max) => topLevelComments(db, ids, page, max))),
     repliesOfComment: pagedLoader(commentPages((ids, page, max) => replies(db, ids, page, max))),
-    threadOfPost: pagedLoader(commentPages((ids, page, max) => threads(db, ids, page, max))),
+    threadOfPost: pagedLoader(commentPages((ids, page, max, options) => threads(db, ids, page, max, options))),
   };
 }
 

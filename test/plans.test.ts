@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type Db } from '../src/db/client.js';
-import { commentPagesQuery, replies, threads, topLevelComments } from '../src/db/queries/comments.js';
+import { ancestorsByIds, ancestorsQuery, commentPagesQuery, replies, threads, topLevelComments } from '../src/db/queries/comments.js';
 import type { Page } from '../src/db/queries/page.js';
 import { counterDrift } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
@@ -55,6 +55,15 @@ describe('the skewed dataset', () => {
   });
 });
 
+/** The time after which exactly `count` listed comments of the post were created. */
+async function sinceNewest(on: Db, postId: number, count: number): Promise<Date> {
+  const [row] = await queryRows<{ at: string | Date }>(
+    on,
+    sql`select created_at as at from comments where post_id = ${postId} and listed order by created_at desc, id desc offset ${count} limit 1`,
+  );
+  return new Date(row!.at);
+}
+
 describe('comment pages read one page of rows on a 10,000-comment thread', () => {
   it('the first page of the flattened thread', async () => {
     const report = await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], first(), budget), { perPage });
@@ -99,6 +108,55 @@ describe('comment pages read one page of rows on a 10,000-comment thread', () =>
     expect(page.hasMore).toBe(true);
   });
 
+  it('the page around a comment 9,000 comments in, and the page around the last one', async () => {
+    const all = await listedIds(sql`c.post_id = ${data.postId}`);
+    for (const [at, slice] of [[9_000, all.slice(9_000 - 16, 9_000 + 34)], [all.length - 1, all.slice(-17)]] as const) {
+      const around: Page = { ...first(), around: all[at]! };
+      // Two scans from the comment, each its share of the page and one more row. (Not the last
+      // page: its 17 rows meet the 50 authors hashed whole, as the note of expectBoundedPlan says.)
+      if (at === 9_000) await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], around, budget), { perPage, pages: 2 });
+      const page = (await threads(db, [data.postId], around, budget)).get(data.postId)!;
+      expect(page.items.map((item) => item.comment.id)).toEqual(slice);
+      expect(page.hasBefore).toBe(true);
+      expect(page.hasMore).toBe(at !== all.length - 1);
+    }
+  });
+
+  it('the thread newest first, from the start and 9,000 comments in', async () => {
+    const newest = (
+      await queryRows<{ id: number }>(db, sql`select id from comments c where c.post_id = ${data.postId} and c.listed order by c.created_at desc, c.id desc`)
+    ).map((row) => row.id);
+    for (const after of [null, newest[8_999]!]) {
+      const page: Page = { ...first(50, after), descending: true };
+      await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], page, budget, { newestFirst: true }), { perPage });
+      const result = (await threads(db, [data.postId], page, budget, { newestFirst: true })).get(data.postId)!;
+      const from = after === null ? 0 : 9_000;
+      expect(result.items.map((item) => item.comment.id)).toEqual(newest.slice(from, from + 50));
+    }
+  });
+
+  it('what is new since a time: the comments created since then, not the thread', async () => {
+    const since = await sinceNewest(db, data.postId, 200);
+    const report = await expectBoundedPlan(db, commentPagesQuery('thread', [data.postId], first(), budget, { since }), { perPage, returns: 200 });
+    expect(report.returned).toBe(51);
+    const page = (await threads(db, [data.postId], first(), budget, { since })).get(data.postId)!;
+    const expected = await listedIds(sql`c.post_id = ${data.postId} and c.created_at > ${since.toISOString()}::timestamptz`);
+    expect(expected).toHaveLength(200);
+    expect(page.items.map((item) => item.comment.id)).toEqual(expected.slice(0, 50));
+  });
+
+  it('the ancestors of the deepest comments: a row per level', async () => {
+    const deepest = await queryRows<{ id: number; depth: number }>(
+      db,
+      sql`select id, depth from comments where post_id = ${data.postId} and listed order by depth desc, id limit 3`,
+    );
+    const levels = deepest.reduce((sum, c) => sum + c.depth - 1, 0);
+    expect(deepest[0]!.depth).toBe(12);
+    await expectBoundedPlan(db, ancestorsQuery(deepest.map((c) => c.id), accessOf(null)), { perPage, returns: levels });
+    const chains = await ancestorsByIds(db, [deepest[0]!.id], accessOf(null));
+    expect(chains.get(deepest[0]!.id)!.map((a) => a.comment.depth)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
   it('a batch: the long thread and nine short ones in one statement', async () => {
     const small = await queryRows<{ id: number }>(db, sql`select id from posts where id <> ${data.postId} order by id limit 9`);
     const postIds = [data.postId, ...small.map((row) => row.id)];
@@ -107,14 +165,15 @@ describe('comment pages read one page of rows on a 10,000-comment thread', () =>
 });
 
 describe("the read engine's statements read what they return, plus a few rows per page", () => {
-  // A publication whose readers register: 2,000 authors. (With 50, the whole authors table is one
+  // A publication whose readers register: 20,000 authors. (With 50, the whole authors table is one
   // page, and Postgres rightly scans it for each comment rather than probe an index: cheap, but
-  // not what a bounded plan means. The resolvers' join hashes it whole up to ~1,000 authors.)
+  // not what a bounded plan means. The resolvers' join hashes it whole up to ~1,000 authors; the
+  // engine, which joins a page's authors beside it, still hashed 2,000 whole for a page of 52.)
   let big: Harness;
   let bigData: SkewedDataset;
   beforeAll(async () => {
     big = await createHarness();
-    bigData = await addSkewedDataset(big.database.db, { authors: 2_000 });
+    bigData = await addSkewedDataset(big.database.db, { authors: 20_000 });
   });
   afterAll(() => big.close());
   const dataset = () => bigData;
@@ -124,8 +183,11 @@ describe("the read engine's statements read what they return, plus a few rows pe
   const node = `__typename id bodyHtml createdAt isPlaceholder author { __typename name url author { __typename id name } }`;
   const edges = (inner = '') => `edges { __typename cursor node { ${node} ${inner} } } pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }`;
 
-  /** The statement the engine runs for `query`, EXPLAINed: every step within objects + pages × perPage. */
-  async function expectBoundedRead(query: string, variables: Record<string, unknown> = {}) {
+  /**
+   * The statement the engine runs for `query`, EXPLAINed: every step within objects + pages × perPage
+   * (or `reads` + pages × perPage where the statement must read more than it returns).
+   */
+  async function expectBoundedRead(query: string, variables: Record<string, unknown> = {}, reads = 0) {
     const compiled = compile(parse(query), null, variables, anonymous);
     expect(compiled, query).not.toBeNull();
     const [row] = await queryRows<{ text: string }>(big.database.db, sql`select (${compiled!.query}) as text`);
@@ -133,7 +195,7 @@ describe("the read engine's statements read what they return, plus a few rows pe
     // Objects it returns (each a row of some table, or less), and the pages among them.
     const objects = json.split('{').length - 1;
     const pages = json.split('"edges"').length - 1;
-    await expectBoundedPlan(big.database.db, compiled!.query, { perPage, pages: Math.max(pages, 1), returns: objects });
+    await expectBoundedPlan(big.database.db, compiled!.query, { perPage, pages: Math.max(pages, 1), returns: Math.max(objects, reads) });
     return JSON.parse(json);
   }
 
@@ -158,6 +220,29 @@ describe("the read engine's statements read what they return, plus a few rows pe
     expect(hot.comment.replies.edges).toHaveLength(50);
     const [deepest] = await queryRows<{ id: number }>(big.database.db, sql`select id from comments where post_id = ${dataset().postId} and listed order by depth desc limit 1`);
     await expectBoundedRead(`{ node(id: "${comment(deepest!.id)}") { ... on Comment { depth parent { id parent { id parent { id post { id title } } } } } } }`);
+  });
+
+  it('thread navigation: around a comment 9,000 in, newest first, what is new, and ancestors', async () => {
+    const all = (await queryRows<{ id: number }>(big.database.db, sql`select id from comments c where c.post_id = ${dataset().postId} and c.listed order by c.path`)).map((r) => r.id);
+    const thread = (args: string) =>
+      `{ post(slug: "${dataset().slug}") { id thread(${args}) { totalCount edges { cursor depth node { ${node} } } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } }`;
+    // A permalink deep in the thread: two scans from the comment (the page counts twice).
+    const around = await expectBoundedRead(thread(`around: "${comment(all[9_000]!)}", first: 50`).replace('totalCount', ''));
+    expect(around.post.thread.edges.map((e: { cursor: string }) => e.cursor)).toEqual(all.slice(9_000 - 16, 9_000 + 34).map(cursor));
+    const newest = await expectBoundedRead(thread('order: NEWEST_FIRST, first: 50').replace('totalCount', ''));
+    await expectBoundedRead(thread(`order: NEWEST_FIRST, first: 50, after: "${newest.post.thread.pageInfo.endCursor}"`).replace('totalCount', ''));
+    // What is new: the 200 comments since then, sorted into reading order (and counted), not the thread.
+    const since = (await sinceNewest(big.database.db, dataset().postId, 200)).toISOString();
+    const recent = await expectBoundedRead(
+      `{ post(slug: "${dataset().slug}") { commentCountSince(since: "${since}") thread(since: "${since}", first: 20) { totalCount edges { depth node { ${node} } } } } }`,
+      {},
+      200,
+    );
+    expect(recent.post.thread.totalCount).toBe(200);
+    expect(recent.post.commentCountSince).toBeLessThanOrEqual(200);
+    const [deepest] = await queryRows<{ id: number }>(big.database.db, sql`select id from comments where post_id = ${dataset().postId} and listed order by depth desc, id limit 1`);
+    const chain = await expectBoundedRead(`{ node(id: "${comment(deepest!.id)}") { ... on Comment { depth ancestors { ${node} } } } }`);
+    expect(chain.node.ancestors).toHaveLength(chain.node.depth - 1);
   });
 
   it('a front page of posts, with their authors, tags and first comments', async () => {

@@ -162,6 +162,9 @@ export const comments = pgTable(
     index('comments_top_level_idx').on(t.postId, t.path).where(sql`listed and parent_id is null`),
     index('comments_replies_idx').on(t.parentId, t.path),
     index('comments_post_idx').on(t.postId, t.createdAt),
+    // The listed comments of a post by time: `thread(order: NEWEST_FIRST)` reads a page of it, and
+    // `thread(since:)` and `commentCountSince` the range since a time (see queries/comments.ts).
+    index('comments_recent_idx').on(t.postId, t.createdAt, t.id).where(sql`listed`),
     index('comments_author_idx').on(t.authorId).where(sql`author_id is not null`),
     index('comments_moderation_idx')
       .on(t.createdAt, t.id)

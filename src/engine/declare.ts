@@ -78,12 +78,14 @@ export interface RowsDeclaration extends Weighted {
 /**
  * A Relay connection over the field's node type: the rows `where` selects for the parent, sorted
  * by `key` (ascending unless `descending`), paged by keyset (cursors name a row by id, and only a
- * row of this very list positions a page), counted by `count`.
+ * row of this very list positions a page; so does `around`, on connections that take it), counted
+ * by `count`.
  */
 export interface ConnectionDeclaration extends Weighted {
   kind: 'connection';
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
-  key: (alias: SQL) => SQL[];
+  /** The sort key (an argument such as `order` may choose it). */
+  key: (alias: SQL, args: Args) => SQL[];
   descending?: (args: Args) => boolean;
   /** `totalCount`: an integer expression for the parent `row`. */
   count: (row: SQL | null, scope: Scope, args: Args) => SQL;

@@ -68,9 +68,16 @@ export function compile(document: DocumentNode, operationName: string | null | u
  * Any other object under the same key (an alias, the posts' own nodes) can only make the count
  * higher, so a tree within the budget is never refused here (the resolvers decide then).
  */
-function countComments(json: JsonText, { commentKeys: keys, listedComments }: CompiledRead): number {
+function countComments(json: JsonText, { commentKeys: keys, listedComments, commentListKeys }: CompiledRead): number {
   let count = listedComments;
   for (const key of keys) count += occurrences(json, `${JSON.stringify(key)} : {`);
+  // Lists of comments (`ancestors`), written `"key" : [`: the objects at the list's top level.
+  for (const key of commentListKeys) {
+    const marker = `${JSON.stringify(key)} : [`;
+    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) {
+      count += topLevelObjects(json, at + marker.length);
+    }
+  }
   return count;
 }
 
@@ -96,6 +103,31 @@ function markerBytes(marker: string): Buffer {
     if (markers.size < 1000) markers.set(marker, bytes);
   }
   return bytes;
+}
+
+/** The objects directly in the JSON array whose contents start at `from` (strings skipped, escapes too). */
+function topLevelObjects(json: JsonText, from: number): number {
+  const text = typeof json === 'string' ? json : null;
+  const at = (i: number) => (text !== null ? text.charCodeAt(i) : (json as Buffer)[i]!);
+  const [quote, backslash, openBrace, openBracket, closeBrace, closeBracket] = [34, 92, 123, 91, 125, 93];
+  let objects = 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < json.length; i++) {
+    const c = at(i);
+    if (inString) {
+      if (c === backslash) i++;
+      else if (c === quote) inString = false;
+    } else if (c === quote) inString = true;
+    else if (c === openBrace || c === openBracket) {
+      if (depth === 0 && c === openBrace) objects++;
+      depth++;
+    } else if (c === closeBrace || c === closeBracket) {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  return objects;
 }
 
 /**

@@ -23,7 +23,7 @@ const registered = (comment: CommentRecord, loaders: Loaders) =>
  */
 export const commentAuthorRow = (ca: SQL, c: SQL | null, join: Join) => {
   const r = join('authors', 'r', (r) => sql`${r}.id = ${c}.author_id`);
-  return sql`(select ${c}.author_name, ${c}.author_url, ${r}.id as registered_id, ${r}.name as registered_name,
+  return sql`(select ${c}.author_name, ${c}.author_url, ${c}.author_id as registered_id, ${r}.name as registered_name,
                      ${r}.website as registered_website, ${r}.avatar_url as registered_avatar_url) ${ca}`;
 };
 

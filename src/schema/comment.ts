@@ -5,6 +5,7 @@ import {
   canReadComment,
   commentLists,
   countByStatus,
+  findableAncestorsSql,
   findableCommentSql,
   isPublicComment,
   publicCommentSql,
@@ -107,6 +108,19 @@ builder.node(CommentRef, {
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
     }),
     depth: t.exposeInt('depth', { description: '1 for a top-level comment, 2 for a reply to it, and so on.' }),
+    ancestors: t.field({
+      type: [CommentRef],
+      description:
+        'The comments above this one, from its top-level comment down to its parent (empty at the top level): ' +
+        'a deep comment in its context in one request. Ancestors that are not public show as placeholders, as in `thread`.',
+      // The ancestors' ids are in the path: one primary-key probe per level (ancestorsByIds says
+      // why the chain of a listed comment is whole).
+      extensions: sqlRows({
+        where: (a, c, { access }) => findableAncestorsSql(a, c!, access),
+        orderBy: (a) => sql`${a}.depth`,
+      }),
+      resolve: (comment, _args, { loaders }) => loaders.ancestorsOfComment.load(comment.id),
+    }),
     isPlaceholder: t.boolean({
       description: 'Not public (deleted, or no longer approved) but kept in the tree for its visible replies.',
       extensions: sqlValue((c) => sql`not ${publicCommentSql(c)}`),

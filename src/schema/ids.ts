@@ -19,12 +19,12 @@ export function globalIdSql(typename: string, key: SQL): SQL {
   return sql`encode(convert_to(${sql.raw(`'${typename}:'`)} || ${key}, 'UTF8'), 'base64')`;
 }
 
-export function decodeGlobalId(globalId: string, allowTokens = false): { typename: string; id: string } {
+export function decodeGlobalId(globalId: string, allowTokens = false, argument = 'id'): { typename: string; id: string } {
   const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64').toString() : '';
   const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(decoded);
   const known = NODE_TYPES.has(match?.[1] ?? '') || (allowTokens && match?.[1] === 'ApiToken');
   if (!match || !known || Number(match[2]) > 2 ** 31 - 1) {
-    throw badInput(`Invalid ID: ${JSON.stringify(globalId.slice(0, 100))}`, 'id');
+    throw badInput(`Invalid ID: ${JSON.stringify(globalId.slice(0, 100))}`, argument);
   }
   return { typename: match[1]!, id: match[2]! };
 }
@@ -45,7 +45,7 @@ export function loadNodes<T>(loader: DataLoader<number, T>, ids: number[]): Prom
 
 /** The integer key of a global ID that must name a `typename`. */
 export function keyOf(globalId: string, typename: string, argument = 'id'): number {
-  const decoded = decodeGlobalId(globalId, typename === 'ApiToken');
+  const decoded = decodeGlobalId(globalId, typename === 'ApiToken', argument);
   if (decoded.typename !== typename) throw badInput(`\`${argument}\` must be a ${typename} ID`, argument);
   return Number(decoded.id);
 }

@@ -1,11 +1,18 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Page, PageResult } from '../db/queries/page.js';
 import { badInput } from '../errors.js';
+import { keyOf } from './ids.js';
 
 /*
  * Connection arguments → a keyset Page, and a page of rows → a Relay connection.
  * Cursors are opaque (base64url of "kind:id"): the id of the row at that edge. Page sizes are 1–100
  * (20 when neither `first` nor `last` is given); anything else is BAD_USER_INPUT.
+ *
+ * `around` (a node's global ID, on connections that take it) asks for the page holding that row
+ * (page.ts, aroundKeyset): it positions the page itself, so it takes `first` (or the default size)
+ * and neither `after`, `before` nor `last`. Its ID is checked as `comment(id:)` checks one: a
+ * malformed ID, or one of another type, is BAD_USER_INPUT; a row that is unknown, hidden or in
+ * another list is an empty page, as for a cursor of such a row.
  */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -17,6 +24,7 @@ export interface ConnectionArgs {
   last?: number | null;
   after?: string | null;
   before?: string | null;
+  around?: string | null;
 }
 
 export function encodeCursor(kind: CursorKind, id: number): string {
@@ -44,6 +52,12 @@ export function pageFromArgs(args: ConnectionArgs, kind: CursorKind, descending 
   if (size < 1 || size > MAX_PAGE_SIZE) {
     throw badInput(`\`${argument}\` must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`, argument);
   }
+  if (args.around != null) {
+    if (args.after != null || args.before != null || args.last != null) {
+      throw badInput('`around` places the page itself: pass it with `first` only, not with `after`, `before` or `last`', 'around');
+    }
+    return { limit: size, after: null, before: null, fromEnd: false, descending, around: keyOf(args.around, kind, 'around') };
+  }
   return {
     limit: size,
     after: decodeCursor(kind, args.after, 'after'),
@@ -65,7 +79,7 @@ export function toConnection<T extends { id: number }>(
     pageInfo: {
       // Going forward, the page after `after` exists by definition; going backward, likewise.
       hasNextPage: page.fromEnd ? page.before !== null : result.hasMore,
-      hasPreviousPage: page.fromEnd ? result.hasMore : page.after !== null,
+      hasPreviousPage: page.fromEnd ? result.hasMore : page.around != null ? result.hasBefore === true : page.after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

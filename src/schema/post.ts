@@ -1,7 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { builder } from '../builder.js';
 import type { Access } from '../domain/roles.js';
-import { commentListCount, commentLists } from '../db/queries/comments.js';
+import {
+  commentCountSinceSql,
+  commentListCount,
+  commentListKey,
+  commentLists,
+  type ThreadOptions,
+} from '../db/queries/comments.js';
 import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
 import { posts as postsTable } from '../db/schema.js';
 import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
@@ -65,6 +71,12 @@ const neighbour = (direction: 'previous' | 'next') =>
 
 const commentKey = (c: SQL) => [sql`${c}.path`];
 
+/** `thread`'s arguments that choose its list: `since` and `order` (see ThreadOptions). */
+const threadOptions = (args: { since?: Date | null; order?: 'OLDEST_FIRST' | 'NEWEST_FIRST' }): ThreadOptions => ({
+  since: args.since ?? null,
+  newestFirst: isDescending(args.order ?? 'OLDEST_FIRST'),
+});
+
 builder.node(PostRef, {
   description: 'A published article.',
   extensions: sqlSource({ table: postsTable, alias: 'p', visible: (p, { access }) => visiblePost(access.posts, p) }),
@@ -83,6 +95,14 @@ builder.node(PostRef, {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     commentsOpen: t.exposeBoolean('commentsOpen', { description: 'Whether readers may reply.' }),
     commentCount: t.exposeInt('commentCount', { description: 'Visible comments at every depth.' }),
+    commentCountSince: t.int({
+      description:
+        'Visible comments at every depth created after `since` (to the millisecond): `commentCount` for what is new, ' +
+        'for a badge. Counts what `thread(since:)` lists but its placeholders.',
+      args: { since: t.arg({ type: 'DateTime', required: true }) },
+      extensions: sqlValue((p, _scope, args) => commentCountSinceSql(sql`${p}.id`, args.since as Date)),
+      resolve: (post, { since }, { loaders }) => loaders.publicCountSince(since).load(post.id),
+    }),
     author: t.field({
       type: AuthorRef,
       extensions: sqlRows({ where: (a, p) => sql`${a}.id = ${p}.author_id`, unique: true }),
@@ -122,17 +142,31 @@ builder.node(PostRef, {
         type: CommentRef,
         description:
           'The whole discussion flattened in reading order (depth-first, oldest first among siblings), ' +
-          'each edge with its depth: for infinite scroll. Any page costs the same as the first.',
-        // comments_thread_idx: the post's listed comments in path order, which is reading order.
+          'each edge with its depth: for infinite scroll. Any page costs the same as the first. ' +
+          '`since`: only the comments created after that time (to the millisecond), still in reading order. ' +
+          '`order: NEWEST_FIRST`: the comments newest first by creation time, flat (latest activity), each with its depth. ' +
+          '`around`: the page holding that comment (a permalink), a third of `first` before it and the rest from it on, ' +
+          'with cursors to page on either way; a comment that is not in this list gives an empty page, as an unknown cursor does.',
+        args: {
+          order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }),
+          since: t.arg({ type: 'DateTime', description: 'Only comments created after this time.' }),
+          around: t.arg.id({ description: 'A comment: the page that holds it. Not with `after`, `before` or `last`.' }),
+        },
+        // comments_thread_idx: the post's listed comments in path order, which is reading order;
+        // comments_recent_idx: by creation time (NEWEST_FIRST, and the range `since` selects).
         extensions: sqlConnection({
-          where: (c, p) => commentLists.thread(sql`${p}.id`, c),
-          key: commentKey,
-          count: (p) => commentListCount('thread', sql`${p}.id`),
+          where: (c, p, _scope, args) => commentLists.thread(sql`${p}.id`, c, threadOptions(args)),
+          key: (c, args) => commentListKey(c, threadOptions(args)),
+          descending: (args) => threadOptions(args).newestFirst === true,
+          count: (p, _scope, args) => commentListCount('thread', sql`${p}.id`, threadOptions(args)),
         }),
         resolve: async (post, args, { loaders }) => {
-          const page = pageFromArgs(args, 'Comment');
-          const result = await loaders.threadOfPost.load({ id: post.id, page });
-          return toConnection(result, page, 'Comment', () => loaders.threadCountOfPost.load(post.id));
+          const options = threadOptions(args);
+          const page = pageFromArgs(args, 'Comment', options.newestFirst);
+          const result = await loaders.threadOfPost.load({ id: post.id, page, options });
+          return toConnection(result, page, 'Comment', () =>
+            (options.since ? loaders.threadCountSince(options.since) : loaders.threadCountOfPost).load(post.id),
+          );
         },
       },
       { name: 'ThreadConnection' },

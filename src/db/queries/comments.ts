@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '../client.js';
 import { authors, commentRevisions, comments, type AuthorRow, type CommentRevisionRow, type CommentRow } from '../schema.js';
 import type { Access } from '../../domain/roles.js';
-import { keyset, pagesByParent, pagesByParentQuery, toPage, type Page, type PageResult } from './page.js';
+import { aroundKeyset, keyset, pagesByParent, pagesByParentQuery, toPage, type Page, type PageResult } from './page.js';
 import { visiblePost, type PostAccess } from './posts.js';
 import { columns, readRow } from './rows.js';
 
@@ -22,10 +22,13 @@ export const canReadComment = (comment: Pick<CommentRow, 'id' | 'status' | 'dele
   isPublicComment(comment) || access.moderator || unlocked.has(comment.id);
 export const readableCommentSql = (c: SQL, access: Access) => (access.moderator ? sql`true` : publicCommentSql(c));
 
-export const findableCommentSql = (c: SQL, access: Access) => {
+export const findableCommentSql = (c: SQL, access: Access) => sql`(${shownCommentSql(c, access)} and ${onVisiblePostSql(c, access)})`;
+/** The comment's own part of being found: listed, or the request moderates. */
+export const shownCommentSql = (c: SQL, access: Access) => (access.moderator ? sql`true` : sql`${c}.listed`);
+/** The post's part: the comment is on a post the request may see. */
+export const onVisiblePostSql = (c: SQL, access: Access) => {
   const p = sql.raw('comment_post');
-  return sql`(${access.moderator ? sql`true` : sql`${c}.listed`}
-    and exists (select 1 from posts ${p} where ${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)}))`;
+  return sql`exists (select 1 from posts ${p} where ${p}.id = ${c}.post_id and ${visiblePost(access.posts, p)})`;
 };
 
 /** A comment as read for display: never the guest's email, and the path stays in SQL. */
@@ -50,10 +53,11 @@ function read(row: Record<string, unknown>): CommentWithAuthor {
 const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
 /**
- * A page of the comments `inList` selects (alias `c`) in path order: siblings and the flattened
- * thread both sort by path (see the thread model in schema.ts). A cursor names a comment by id and
- * positions the page only if that comment is in this very list: a hidden comment, or another
- * post's (a draft's, say), positions nothing, exactly like an id that does not exist.
+ * A page of the comments `inList` selects (alias `c`) in `key` order: path order by default, which
+ * is both siblings' order and the flattened thread's (see the thread model in schema.ts). A cursor
+ * names a comment by id and positions the page only if that comment is in this very list: a hidden
+ * comment, or another post's (a draft's, say), positions nothing, exactly like an id that does not
+ * exist.
  *
  * Page first, then join authors to the page's rows. With authors joined inside the limited select,
  * the planner, costing the average thread (~29 comments a post on the bench database), hash-joined
@@ -62,11 +66,24 @@ const run = (db: Db) => (query: SQL) => queryRows<Record<string, unknown>>(db, q
  * in three sets) the first page took 25 to 42 ms (16 at best) and a page 9,000 in 3 to 7 ms (2.0
  * at best). Paged first, both take 0.6 ms (0.41 at best): the index range scan stops at 51 rows,
  * and only those meet authors (test/plans.test.ts holds every list to that on skewed data). The
- * outer `order by` keeps path order whichever join the planner picks: with a small authors table
- * it hashes the table and sorts the 51 rows.
+ * outer `order by` keeps the page's order whichever join the planner picks: with a small authors
+ * table it hashes the table and sorts the 51 rows.
+ *
+ * A page around a comment (page.around) is two such scans from the comment's key, one backwards and
+ * one forwards, its rows marked `__before` for the side they come from (page.ts, aroundKeyset).
  */
-function pathPage(page: Page, inList: SQL): SQL {
-  const k = keyset(page, [sql`c.path`], (id) => sql`select c.path from comments c where c.id = ${id} and ${inList}`);
+function commentPage(page: Page, inList: SQL, key: SQL[] = [sql`c.path`]): SQL {
+  const cursorKey = (id: number) => sql`select ${sql.join(key, sql`, `)} from comments c where c.id = ${id} and ${inList}`;
+  if (page.around != null) {
+    const k = aroundKeyset(page, key, cursorKey);
+    const scan = (side: typeof k.before, before: boolean) =>
+      sql`(select c.*, ${sql.raw(String(before))} as "__before" from comments c where ${inList} and ${side.where} order by ${side.orderBy} limit ${side.limit})`;
+    return sql`select ${selectList}, c."__before"
+               from (${scan(k.before, true)} union all ${scan(k.from, false)}) c
+               left join authors a on a.id = c.author_id
+               order by ${k.readingOrder}`;
+  }
+  const k = keyset(page, key, cursorKey);
   return sql`select ${selectList}
              from (select c.* from comments c where ${inList} and ${k.where} order by ${k.orderBy} limit ${k.limit}) c
              left join authors a on a.id = c.author_id
@@ -85,6 +102,23 @@ export async function commentsByIds(db: Db, ids: readonly number[], access: Acce
 const C = sql.raw('c');
 
 /**
+ * "Created after `since`", to the millisecond, the precision of DateTime: a comment created within
+ * the millisecond `since` names is not after it, so a client that passes the `createdAt` of the
+ * newest comment it has shown does not get that comment again (created_at holds microseconds).
+ */
+export const createdSinceSql = (c: SQL, since: Date) => sql`${c}.created_at >= ${new Date(since.getTime() + 1).toISOString()}::timestamptz`;
+
+/**
+ * The flattened thread's options: `since` keeps the comments created after a time (still in
+ * reading order, each with its depth), `newestFirst` lists the comments by creation time instead
+ * of reading order (latest activity first, flat).
+ */
+export interface ThreadOptions {
+  since?: Date | null;
+  newestFirst?: boolean;
+}
+
+/**
  * What each paginated list of comments (alias `c` unless given) holds, for the parent (a post's or
  * a comment's id) it is under: the loaders' statements and the read engine's declarations use these.
  */
@@ -93,22 +127,41 @@ export const commentLists = {
   topLevel: (post: SQL, c: SQL = C) => sql`${c}.post_id = ${post} and ${c}.parent_id is null and ${c}.listed`,
   /** A comment's direct replies. */
   replies: (parent: SQL, c: SQL = C) => sql`${c}.parent_id = ${parent} and ${c}.listed`,
-  /** A post's whole discussion, flattened in reading order. */
-  thread: (post: SQL, c: SQL = C) => sql`${c}.post_id = ${post} and ${c}.listed`,
+  /** A post's whole discussion, flattened in reading order (or only what is new `since`). */
+  thread: (post: SQL, c: SQL = C, { since }: ThreadOptions = {}) =>
+    sql`${c}.post_id = ${post} and ${c}.listed${since ? sql` and ${createdSinceSql(c, since)}` : sql``}`,
 };
 export type CommentList = keyof typeof commentLists;
 
+/**
+ * The sort key of a list: path order (reading order for the thread, thread order among siblings),
+ * or for the thread newest first, creation time then id (comments_recent_idx).
+ */
+export const commentListKey = (c: SQL = C, { newestFirst }: ThreadOptions = {}) =>
+  newestFirst ? [sql`${c}.created_at`, sql`${c}.id`] : [sql`${c}.path`];
+
 /** The size of a list (Post.comments, Post.thread), for the engine's `totalCount`. */
-export const commentListCount = (list: 'topLevel' | 'thread', post: SQL) =>
-  sql`(select count(*)::int from comments c where ${commentLists[list](post)})`;
+export const commentListCount = (list: 'topLevel' | 'thread', post: SQL, options: ThreadOptions = {}) =>
+  sql`(select count(*)::int from comments c where ${list === 'thread' ? commentLists.thread(post, C, options) : commentLists[list](post)})`;
+
+/**
+ * The public comments of a post created after `since` (Post.commentCountSince): what `commentCount`
+ * counts, restricted to the new ones. Through comments_recent_idx, it reads the listed comments
+ * created since then (bounded by what is new, not by the thread).
+ */
+export const commentCountSinceSql = (post: SQL, since: Date) =>
+  sql`(select count(*)::int from comments c where ${commentLists.thread(post, C, { since })} and ${publicCommentSql(C)})`;
+
+const listOf = (list: CommentList, parent: SQL, options: ThreadOptions) =>
+  list === 'thread' ? commentLists.thread(parent, C, options) : commentLists[list](parent);
 
 /** The one statement that loads a page of `list` for each parent (tests EXPLAIN it). */
-export function commentPagesQuery(list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number): SQL {
-  return pagesByParentQuery(parentIds, (parent) => pathPage(page, commentLists[list](parent)), maxRows);
+export function commentPagesQuery(list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number, options: ThreadOptions = {}): SQL {
+  return pagesByParentQuery(parentIds, (parent) => commentPage(page, listOf(list, parent, options), commentListKey(C, options)), maxRows);
 }
 
-function commentPages(db: Db, list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number) {
-  return pagesByParent(run(db), parentIds, page, (parent) => pathPage(page, commentLists[list](parent)), read, maxRows);
+function commentPages(db: Db, list: CommentList, parentIds: readonly number[], page: Page, maxRows?: number, options: ThreadOptions = {}) {
+  return pagesByParent(run(db), parentIds, page, (parent) => commentPage(page, listOf(list, parent, options), commentListKey(C, options)), read, maxRows);
 }
 
 /** A page of top-level comments for each post. */
@@ -130,8 +183,9 @@ export function threads(
   postIds: readonly number[],
   page: Page,
   maxRows?: number,
+  options: ThreadOptions = {},
 ): Promise<Map<number, PageResult<CommentWithAuthor>>> {
-  return commentPages(db, 'thread', postIds, page, maxRows);
+  return commentPages(db, 'thread', postIds, page, maxRows, options);
 }
 
 /** Listed top-level comments per post (the size of `Post.comments`). */
@@ -139,9 +193,57 @@ export async function topLevelCounts(db: Db, postIds: readonly number[]): Promis
   return counts(db, postIds, sql`c.parent_id is null`);
 }
 
-/** Listed comments per post, placeholders included (the size of `Post.thread`). */
-export async function threadCounts(db: Db, postIds: readonly number[]): Promise<Map<number, number>> {
-  return counts(db, postIds, sql`true`);
+/** Listed comments per post, placeholders included (the size of `Post.thread`, or of `thread(since:)`). */
+export async function threadCounts(db: Db, postIds: readonly number[], since: Date | null = null): Promise<Map<number, number>> {
+  return counts(db, postIds, since ? createdSinceSql(C, since) : sql`true`);
+}
+
+/** Public comments per post created after `since` (Post.commentCountSince). */
+export async function publicCountsSince(db: Db, postIds: readonly number[], since: Date): Promise<Map<number, number>> {
+  return counts(db, postIds, sql`${createdSinceSql(C, since)} and ${publicCommentSql(C)}`);
+}
+
+/**
+ * The ancestors of a comment: the ids at the even positions of its path but the last (itself), in
+ * SQL. Root first when sorted by depth. Looked up by primary key: one index probe per level.
+ */
+export const ancestorIdsSql = (c: SQL) => sql`array(select (${c}.path)[2 * g] from generate_series(1, ${c}.depth - 1) g)::int[]`;
+
+/**
+ * The ancestors of comment `x` (alias `a`) the request may find (findableCommentSql), with the post
+ * checked once on `x`, whose post they share: checked per ancestor, the planner hashed every post
+ * to probe it 11 times (on the skewed dataset's 401 posts, test/plans.test.ts).
+ */
+export const findableAncestorsSql = (a: SQL, x: SQL, access: Access) =>
+  sql`${a}.id = any(${ancestorIdsSql(x)}) and ${shownCommentSql(a, access)} and ${onVisiblePostSql(x, access)}`;
+
+/** The statement of ancestorsByIds (tests EXPLAIN it). */
+export const ancestorsQuery = (ids: readonly number[], access: Access) =>
+  sql`select x.id as "__child", ${selectList}
+      from comments x
+      join comments c on ${findableAncestorsSql(C, sql.raw('x'), access)}
+      left join authors a on a.id = c.author_id
+      where x.id = any(${sql.param([...ids])}::int[])
+      order by x.id, c.depth`;
+
+/**
+ * Each comment's ancestors, root first, in one statement: those the request may find (as
+ * `Comment.parent` finds a parent). Every ancestor of a listed comment is listed (a listed comment
+ * is public or has public descendants, and either way each of its ancestors has a public
+ * descendant: domain/thread.ts keeps `descendant_count` so), so the chain of a comment anyone can
+ * see is whole, placeholders included; only a comment that is not listed itself (a guest's own held
+ * reply) can have an ancestor the request may not find, and that one is left out, as `parent`
+ * would be null.
+ */
+export async function ancestorsByIds(db: Db, ids: readonly number[], access: Access): Promise<Map<number, CommentWithAuthor[]>> {
+  const rows = await run(db)(ancestorsQuery(ids, access));
+  const byComment = new Map<number, CommentWithAuthor[]>();
+  for (const row of rows) {
+    const list = byComment.get(row.__child as number) ?? [];
+    list.push(read(row));
+    byComment.set(row.__child as number, list);
+  }
+  return byComment;
 }
 
 async function counts(db: Db, postIds: readonly number[], where: SQL): Promise<Map<number, number>> {

@@ -12,12 +12,19 @@ export interface Page {
   before: number | null;
   fromEnd: boolean;
   descending: boolean;
+  /**
+   * A page around this row (a permalink): `aroundSplit` rows before it and the rest from it on,
+   * in reading order. Never with `after`, `before` or `fromEnd` (pageFromArgs refuses them).
+   */
+  around?: number | null;
 }
 
 export interface PageResult<T> {
   items: T[];
   /** More rows exist beyond this page in the direction of travel. */
   hasMore: boolean;
+  /** Pages around a row: rows exist before the page (see `aroundKeyset`). */
+  hasBefore?: boolean;
 }
 
 /**
@@ -47,6 +54,65 @@ export function keyset(page: Page, key: SQL[], cursorKey: (id: number) => SQL) {
   };
 }
 
+/**
+ * How a page of `limit` rows around a row splits: a third before it (rounded down), the rest from
+ * it on. A reader opening a permalink sees some context above the comment and mostly what follows,
+ * and the row is at the same place in every page size's window; `first: 1` is the row alone.
+ */
+export function aroundSplit(limit: number): { before: number; from: number } {
+  const before = Math.floor(limit / 3);
+  return { before, from: limit - before };
+}
+
+/**
+ * A page around the row `page.around` as two keyset scans from its key, each an index range that
+ * stops after its share of the page plus one row (which tells whether more rows lie that way):
+ * `before` reads backwards from the row (excluded), `from` forwards from it (included). A row that
+ * is not in this list (cursorKey selects nothing) positions nothing: both scans are empty, and the
+ * page is what `after` a cursor of such a row gives (`edges: []`, `hasPreviousPage` true).
+ */
+export function aroundKeyset(page: Page, key: SQL[], cursorKey: (id: number) => SQL) {
+  const tuple = key.length === 1 ? key[0]! : sql`(${sql.join(key, sql`, `)})`;
+  const split = aroundSplit(page.limit);
+  const target = cursorKey(page.around!);
+  const order = (descending: boolean) =>
+    sql.join(
+      key.map((column) => sql`${column} ${descending ? sql`desc` : sql`asc`}`),
+      sql`, `,
+    );
+  return {
+    split,
+    before: {
+      where: sql`${tuple} ${page.descending ? sql`>` : sql`<`} (${target})`,
+      orderBy: order(!page.descending),
+      limit: split.before + 1,
+    },
+    from: {
+      where: sql`${tuple} ${page.descending ? sql`<=` : sql`>=`} (${target})`,
+      orderBy: order(page.descending),
+      limit: split.from + 1,
+    },
+    /** Reading order over both. */
+    readingOrder: order(page.descending),
+  };
+}
+
+/**
+ * A page around a row from the rows of both scans in reading order, each marked with its side
+ * (`before`: true for rows before the row).
+ */
+export function toAroundPage<T>(rows: { item: T; before: boolean }[], page: Page): PageResult<T> {
+  const split = aroundSplit(page.limit);
+  const before = rows.filter((row) => row.before).map((row) => row.item);
+  const from = rows.filter((row) => !row.before).map((row) => row.item);
+  return {
+    items: [...before.slice(Math.max(0, before.length - split.before)), ...from.slice(0, split.from)],
+    hasMore: from.length > split.from,
+    // Nothing from the row on: the row is not in the list, answered as after an unknown cursor.
+    hasBefore: before.length > split.before || from.length === 0,
+  };
+}
+
 export function toPage<T>(rows: T[], page: Page): PageResult<T> {
   const hasMore = rows.length > page.limit;
   const items = hasMore ? rows.slice(0, page.limit) : rows;
@@ -56,7 +122,7 @@ export function toPage<T>(rows: T[], page: Page): PageResult<T> {
 
 /** Loader keys carry the page; this names a page so that equal pages batch together. */
 export function pageKey(page: Page): string {
-  return `${page.limit}:${page.after ?? ''}:${page.before ?? ''}:${page.fromEnd ? 1 : 0}:${page.descending ? 1 : 0}`;
+  return `${page.limit}:${page.after ?? ''}:${page.before ?? ''}:${page.fromEnd ? 1 : 0}:${page.descending ? 1 : 0}:${page.around ?? ''}`;
 }
 
 /**
@@ -74,9 +140,12 @@ export async function pagesByParent<R>(
   maxRows?: number,
 ): Promise<Map<number, PageResult<R>>> {
   const rows = await run(pagesByParentQuery(parentIds, inner, maxRows));
-  const grouped = new Map<number, R[]>(parentIds.map((id) => [id, []]));
-  for (const row of rows) grouped.get(row.__parent as number)?.push(read(row));
-  return new Map([...grouped].map(([id, items]) => [id, toPage(items, page)]));
+  const grouped = new Map<number, { item: R; before: boolean }[]>(parentIds.map((id) => [id, []]));
+  // Around pages mark the rows before the page's row (`__before`, see aroundKeyset).
+  for (const row of rows) grouped.get(row.__parent as number)?.push({ item: read(row), before: row.__before === true });
+  return new Map(
+    [...grouped].map(([id, items]) => [id, page.around != null ? toAroundPage(items, page) : toPage(items.map((row) => row.item), page)]),
+  );
 }
 
 /** The statement pagesByParent runs: its rows carry the parent id as `__parent`. */

@@ -1,0 +1,1 @@
+CREATE INDEX "comments_recent_idx" ON "comments" USING btree ("post_id","created_at","id") WHERE listed;
