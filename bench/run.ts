@@ -14,7 +14,7 @@
  * floor returns exactly the API's data, and pgbench accepts every floor's script.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,8 +136,17 @@ function progress(phase: string, done: number, total: number) {
 
 // --- The server --------------------------------------------------------------------------------
 
+/** The server's command line as the production image runs it (the Dockerfile's CMD), node's flags included. */
+function productionCommand(): string[] {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+  const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
+  if (args[0] !== 'node') throw new Error('The Dockerfile no longer runs `CMD ["node", …]`: update productionCommand.');
+  return args.slice(1);
+}
+
 async function startServer(port: number, cacheSeconds: number) {
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
+  const child = spawn(process.execPath, productionCommand(), {
     env: {
       ...process.env,
       RESPONSE_CACHE_TTL_SECONDS: String(cacheSeconds),
