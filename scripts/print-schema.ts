@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { printedSchema, schemaFile } from '../src/schema/print.js';
+import { possibleTypesFile, printedPossibleTypes, printedSchema, schemaFile } from '../src/schema/print.js';
 
-// Rewrites the committed SDL; test/schema.test.ts fails while it is stale.
+// Rewrites the committed SDL and possible types; test/schema.test.ts fails while they are stale.
 writeFileSync(schemaFile, printedSchema());
-console.log(`Wrote ${schemaFile}`);
+writeFileSync(possibleTypesFile, printedPossibleTypes());
+console.log(`Wrote ${schemaFile} and ${possibleTypesFile}`);

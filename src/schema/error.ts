@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { ERROR_CODES } from '../errors.js';
 import {
   ConflictError,
   DomainError,
@@ -16,12 +17,19 @@ import {
  * (Authentication and authorization failures are GraphQL errors with codes UNAUTHENTICATED and
  * FORBIDDEN, raised before a mutation runs.)
  */
+/** The stable codes, as an enum so that generated clients can switch on them (the same as `extensions.code`). */
+const ErrorCode = builder.enumType('ErrorCode', {
+  description: 'What went wrong, for programs: the same codes as the `extensions.code` of GraphQL errors.',
+  values: ERROR_CODES,
+});
+
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'An expected failure of a mutation. Nothing was changed.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'For people: what went wrong and what to do.' }),
-    code: t.string({
-      description: 'For programs: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, CONFLICT, DUPLICATE, RATE_LIMITED or LIMIT_EXCEEDED.',
+    code: t.field({
+      type: ErrorCode,
+      description: 'For programs: which failure this is.',
       resolve: (error) => error.code,
     }),
   }),
