@@ -18,4 +18,7 @@ COPY package.json ./
 COPY drizzle ./drizzle
 USER node
 EXPOSE 4000
+# Ready: the database answers and is migrated (and Redis, when used). The slim image has no curl.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/src/server.js"]

@@ -1,15 +1,18 @@
 import { createYoga } from 'graphql-yoga';
-import type { IncomingMessage } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import { createResponseCache } from './cache.js';
 import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
+import { pendingMigrations } from './db/migrate.js';
 import { createAkismet } from './domain/akismet.js';
 import { CompiledPlans, useReadEngine } from './engine/index.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
 import { useGraphiQL } from './graphiql/index.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
 import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
@@ -25,6 +28,17 @@ export interface AppDeps {
    * can), or `reference`, the resolvers alone (what the engine is tested against).
    */
   engine?: 'sql' | 'reference';
+}
+
+/**
+ * What /ready checks: the database answers and holds every migration this build ships; Redis, when
+ * one is in use, answers.
+ */
+function readinessChecks(db: Db, redis: Redis | null): ReadinessCheck[] {
+  return [
+    { name: 'database', run: () => pendingMigrations(db) },
+    ...(redis ? [{ name: 'redis', run: async () => ((await redis.ping()) === 'PONG' ? null : 'unexpected answer') }] : []),
+  ];
 }
 
 /** What the Node server (or a test) hands each request: the socket's peer address. */
@@ -82,9 +96,11 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       ...(cache.plugin ? [cache.plugin] : []),
     ],
   });
+  const health = healthRoutes(readinessChecks(db, cache.redis), logger);
+  const graphql = listenerWithShortcut(yoga, shortcut, logger);
   return {
     fetch: yoga.fetch,
-    listener: listenerWithShortcut(yoga, shortcut, logger),
+    listener: ((req, res) => health(req, res) || graphql(req, res)) satisfies RequestListener,
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,

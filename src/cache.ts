@@ -61,13 +61,21 @@ export function createResponseCache(
   config: Config,
   db: Db,
   logger: Logger,
-): { plugin: Plugin | null; changes: Changes; replays: Replays | null; epochOf: (context: object) => number | undefined } {
-  if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null, epochOf: () => undefined };
+): {
+  plugin: Plugin | null;
+  changes: Changes;
+  replays: Replays | null;
+  epochOf: (context: object) => number | undefined;
+  /** The Redis the cache uses, if any (readiness pings it). */
+  redis: Redis | null;
+} {
+  if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null, epochOf: () => undefined, redis: null };
   let store: ResponseStore;
+  let redis: Redis | null = null;
   if (config.redisUrl) {
     // The Redis client is loaded only when configured (it costs a process ~12 MB).
     const load = createRequire(import.meta.url);
-    const redis: Redis = new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    redis = new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
     const prefix = redisPrefix(config, db);
     void prefix.then((p) => logger.info(`Response cache in Redis, keys under ${p}`), () => {});
     store = redisStore(redis, prefix);
@@ -132,6 +140,7 @@ export function createResponseCache(
     onTtl: ({ ttl }) => Math.max(0, Math.min(ttl, nextPublication - Date.now())),
   });
   return {
+    redis,
     plugin: {
       ...plugin,
       onDispose: () => store.close(),

@@ -46,13 +46,13 @@ describe('Apollo Client', () => {
   const refused = () => ({ input: { postId, body: '', name: 'Guest', email: 'guest@example.com' } });
 
   it('reads `... on Error` with the shipped possibleTypes', async () => {
-    const { data } = await apollo(true).mutate({ mutation: ADD_COMMENT, variables: refused() });
+    const { data } = await apollo(true).mutate<any>({ mutation: ADD_COMMENT, variables: refused() });
     expect(data.addComment).toMatchObject({ __typename: 'ValidationError', code: 'BAD_USER_INPUT' });
     expect(data.addComment.message).toEqual(expect.any(String));
   });
 
   it('loses them without (why the README ships possibleTypes)', async () => {
-    const { data } = await apollo(false).mutate({ mutation: ADD_COMMENT, variables: refused() });
+    const { data } = await apollo(false).mutate<any>({ mutation: ADD_COMMENT, variables: refused() });
     expect(data.addComment.__typename).toBe('ValidationError');
     expect(data.addComment.code).toBeUndefined();
   });

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDb, queryRows } from '../src/db/client.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tcpProxy } from './faults.js';
+import { backend, createHarness, type Harness } from './harness.js';
+
+/*
+ * GET /health (the process answers) and GET /ready (the database answers and is migrated; Redis
+ * answers when in use), over a real socket; and /ready through a database that stops answering:
+ * 503 within its deadline, never a hung probe, and ready again by itself once it answers.
+ */
+const get = async (origin: string, path: string) => {
+  const response = await fetch(`${origin}${path}`);
+  return { status: response.status, body: (await response.json()) as { status: string; checks?: Record<string, string> }, headers: response.headers };
+};
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({}, { http: true });
+});
+afterAll(() => h.close());
+
+describe('health and readiness', () => {
+  it('/health answers 200, /ready 200 with each check', async () => {
+    expect(await get(h.origin, '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const ready = await get(h.origin, '/ready');
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', checks: { database: 'ok' } } });
+    expect(ready.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('/ready is 503 while a migration this build ships is not applied', async () => {
+    const [last] = await queryRows<{ id: number; hash: string; created_at: string }>(
+      h.database.db,
+      sql`select id, hash, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+    );
+    await queryRows(h.database.db, sql`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
+    try {
+      expect(await get(h.origin, '/ready')).toMatchObject({ status: 503, body: { status: 'unavailable', checks: { database: '1 migration(s) pending' } } });
+      expect((await get(h.origin, '/health')).status).toBe(200);
+    } finally {
+      await queryRows(h.database.db, sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last!.id}, ${last!.hash}, ${last!.created_at})`);
+    }
+    expect((await get(h.origin, '/ready')).status).toBe(200);
+  });
+
+  it('checks Redis when the response cache uses it', async ({ skip }) => {
+    const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const withRedis = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '60', REDIS_URL: url, REDIS_PREFIX: `palaver-health-${process.pid}:` }, { http: true });
+    try {
+      const ready = await get(withRedis.origin, '/ready');
+      if (ready.body.checks?.redis === 'unreachable') skip();
+      expect(ready).toMatchObject({ status: 200, body: { checks: { database: 'ok', redis: 'ok' } } });
+    } finally {
+      await withRedis.close();
+    }
+  });
+});
+
+describe.runIf(backend === 'postgres')('readiness through a database that stops answering', () => {
+  it('is 503 within its deadline while the database is cut off, and ready again by itself once it is back', async () => {
+    const [{ name }] = (await queryRows<{ name: string }>(h.database.db, sql`select current_database() as name`)) as [{ name: string }];
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const url = new URL(target);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    url.pathname = `/${name}`;
+    const database = createDb({ databaseUrl: url.toString(), poolSize: 2 });
+    const app = createApp({ db: database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const server: Server = createServer(app.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await get(origin, '/ready')).status).toBe(200);
+      proxy.cut();
+      // A hung probe would fail the test by its timeout: the check's own deadline answers first.
+      const down = await get(origin, '/ready');
+      expect(down.status).toBe(503);
+      expect(down.body.checks!.database).toMatch(/^(unreachable|no answer within 2000 ms)$/);
+      expect((await get(origin, '/health')).status).toBe(200);
+      proxy.restore();
+      let ready = false;
+      for (let i = 0; i < 50 && !ready; i++) {
+        ready = (await get(origin, '/ready')).status === 200;
+        if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(ready).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await database.close();
+      await proxy.close();
+    }
+  });
+});
