@@ -177,12 +177,21 @@ async function startServer(port: number, cacheSeconds: number) {
   throw new Error(`server did not start:\n${output}`);
 }
 
+/** The API's counters, from its Prometheus metrics (GET /metrics): each series summed over its labels. */
 async function metrics(port: number) {
-  return (await (await fetch(`http://127.0.0.1:${port}/metrics`)).json()) as {
-    requests: number;
-    sqlStatements: number;
-    cpuMicros: number;
-    maxRssBytes: number;
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const total = (name: string) => {
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  };
+  return {
+    requests: total('palaver_requests_total'),
+    sqlStatements: total('palaver_sql_statements_total'),
+    cpuMicros: total('process_cpu_seconds_total') * 1e6,
+    maxRssBytes: total('palaver_process_max_rss_bytes'),
   };
 }
 

@@ -16,6 +16,7 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
 import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
+import { useOperationNames } from './metrics.js';
 import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
 
@@ -88,6 +89,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     // still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
+      useOperationNames(),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       useLimits(config.limits),
@@ -105,6 +107,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     replays: cache.replays,
     plans,
     inFlight,
+    /** What the metrics count of the cache and the shortcuts. */
+    stats: () => ({ ...cache.stats, replays: cache.replays?.served ?? 0, plans: plans?.served ?? 0 }),
   };
 }
 

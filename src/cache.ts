@@ -68,8 +68,12 @@ export function createResponseCache(
   epochOf: (context: object) => number | undefined;
   /** The Redis the cache uses, if any (readiness pings it). */
   redis: Redis | null;
+  /** Lookups that found a response, and those that did not (the metrics read them). */
+  stats: { hits: number; misses: number };
 } {
-  if (config.responseCacheTtlSeconds === 0) return { plugin: null, changes: noChanges, replays: null, epochOf: () => undefined, redis: null };
+  if (config.responseCacheTtlSeconds === 0) {
+    return { plugin: null, changes: noChanges, replays: null, epochOf: () => undefined, redis: null, stats: { hits: 0, misses: 0 } };
+  }
   let store: ResponseStore;
   let redis: Redis | null = null;
   if (config.redisUrl) {
@@ -101,8 +105,14 @@ export function createResponseCache(
   // A store that fails (Redis unreachable) makes the request a miss that is not stored: it is
   // answered from the database, and the failure is logged.
   const warn = (what: string) => (error: unknown) => void logger.warn(`Response cache: could not ${what}:`, error);
+  const stats = { hits: 0, misses: 0 };
   const cacheFor = (context: Record<string, unknown>): Cache => ({
-    get: (key) => store.get(key).catch(warn('read a response')) as ReturnType<Cache['get']>,
+    get: async (key) => {
+      const found = await store.get(key).catch(warn('read a response'));
+      if (found === undefined) stats.misses++;
+      else stats.hits++;
+      return found as Awaited<ReturnType<Cache['get']>>;
+    },
     set(key, result, entities, ttl) {
       const epoch = epochs.get(context);
       if (epoch === undefined) return;
@@ -141,6 +151,7 @@ export function createResponseCache(
   });
   return {
     redis,
+    stats,
     plugin: {
       ...plugin,
       onDispose: () => store.close(),

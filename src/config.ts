@@ -61,6 +61,7 @@ const schema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true'),
+  METRICS_PORT: integer(1, 65535).optional(),
   // Default: on with the embedded database (someone trying Palaver out), off with DATABASE_URL.
   GRAPHIQL: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
@@ -99,8 +100,10 @@ export type Config = Readonly<{
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
-  /** Serve GET /metrics (requests, SQL statements, CPU time, peak RSS) for benchmarks and ops. */
+  /** Serve GET /metrics (Prometheus text: requests, latency, SQL statements, cache, process) for benchmarks and ops. */
   metrics: boolean;
+  /** Serve /metrics on this port instead of the API's, so that it need not be public. */
+  metricsPort: number | undefined;
   /** Serve GraphiQL to browsers at /graphql (and its files under /graphql/assets/). */
   graphiql: boolean;
   /** How long anonymous responses may be cached (writes invalidate them sooner); 0 disables. */
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
     metrics: e.METRICS,
+    metricsPort: e.METRICS_PORT,
     graphiql: e.GRAPHIQL === undefined ? e.DATABASE_URL === undefined : e.GRAPHIQL === 'true',
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDb, DatabaseInUseError, type Database } from './db/client.js';
@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.js';
 import { createToken } from './domain/authors.js';
 import { seedDemo } from './domain/demo.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 
 let config;
 try {
@@ -67,25 +68,21 @@ try {
 }
 
 const app = createApp({ db: database.db, config, logger });
-let requests = 0;
+const metrics = config.metrics ? createMetrics({ statements: () => database.statements.count, cache: app.stats }) : null;
+const listener = metrics ? metrics.measured(app.listener) : app.listener;
+const isMetricsRequest = (req: IncomingMessage) => req.method === 'GET' && req.url?.split('?')[0] === '/metrics';
 const server = createServer((req, res) => {
-  if (config.metrics && req.method === 'GET' && req.url === '/metrics') {
-    // Counters since start; a benchmark reads them before and after a run and divides.
-    const cpu = process.cpuUsage();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        requests,
-        sqlStatements: database.statements.count,
-        cpuMicros: cpu.user + cpu.system,
-        rssBytes: process.memoryUsage.rss(),
-        maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      }),
-    );
-    return;
-  }
-  requests++;
-  app.listener(req, res);
+  if (metrics && config.metricsPort === undefined && isMetricsRequest(req)) return void metrics.expose(res);
+  listener(req, res);
 });
+// METRICS_PORT: the metrics on a port of their own (and nothing else there), not the API's.
+const metricsServer =
+  metrics && config.metricsPort !== undefined
+    ? createServer((req, res) => {
+        if (isMetricsRequest(req)) return void metrics.expose(res);
+        res.writeHead(404).end();
+      }).listen(config.metricsPort, config.host)
+    : null;
 server.on('error', (error) => {
   logger.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);
   process.exit(1);
@@ -105,6 +102,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 10_000).unref();
   server.close();
   server.closeIdleConnections();
+  metricsServer?.close();
   await new Promise((resolve) => server.once('close', resolve));
   await app.dispose();
   await database.close();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
+import { noteOperation } from './metrics.js';
 
 /*
  * Shortcuts past yoga. Yoga's request pipeline costs about half a millisecond of CPU per request
@@ -61,6 +62,7 @@ function requestKey(req: IncomingMessage, body: Buffer | null): string | null {
   if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return null;
   const params = graphqlParams(req, body);
   if (!params || typeof params.query !== 'string') return null;
+  noteOperation(req, params.operationName);
   const shape = [
     req.method,
     req.url?.split('?')[0],

@@ -12,6 +12,7 @@ describe('configuration', () => {
       logLevel: 'info',
       seedDemo: true,
       metrics: false,
+      metricsPort: undefined,
       graphiql: true,
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,

@@ -1,0 +1,141 @@
+import type { Plugin } from 'graphql-yoga';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/*
+ * Metrics in Prometheus's text format (METRICS=true, GET /metrics; METRICS_PORT serves them on a
+ * port of their own so that they need not be public). Node's defaults (CPU, memory, event-loop
+ * lag, GC, handles) under their usual names, and Palaver's own:
+ * - palaver_requests_total{operation, outcome} and palaver_request_duration_seconds{operation}:
+ *   every HTTP request, by GraphQL operation name and outcome (from the status: ok, client_error,
+ *   server_error; aborted when the client left first);
+ * - palaver_sql_statements_total: statements per request is its rate over the requests' (a
+ *   histogram per request would need each statement traced to its request: an AsyncLocalStorage
+ *   around every request, which cost the front page 15% of its CPU);
+ * - palaver_response_cache_total{result}: hits and misses of the response cache, replays (the
+ *   exact bytes of a cached response, past yoga) and plans (the engine's statement rerun past yoga);
+ * - palaver_process_max_rss_bytes: the process's peak RSS (the benchmark reads it).
+ */
+
+/** Counts kept elsewhere (the database, the cache, the shortcuts), read when Prometheus scrapes. */
+export interface MetricSources {
+  statements: () => number;
+  cache: () => { hits: number; misses: number; replays: number; plans: number };
+}
+
+// Operation names are the client's: bounded, so that no client can grow the label set forever.
+const MAX_OPERATIONS = 500;
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+export function createMetrics(sources: MetricSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'palaver_requests_total',
+    help: 'HTTP requests, by GraphQL operation name (anonymous, or other past 500 names) and outcome.',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'palaver_request_duration_seconds',
+    help: 'Time from the request to the end of its response, by GraphQL operation name.',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Counter({
+    name: 'palaver_sql_statements_total',
+    help: 'SQL statements run since start.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.statements());
+    },
+  });
+  new Counter({
+    name: 'palaver_response_cache_total',
+    help: 'Response cache hits and misses, and repeats answered past yoga: replays of cached bytes, plans of the read engine.',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [result, count] of Object.entries(sources.cache())) this.inc({ result: result.replace(/s$/, '') }, count);
+    },
+  });
+  new Gauge({
+    name: 'palaver_process_max_rss_bytes',
+    help: 'Peak resident set size of the process since it started.',
+    registers: [registry],
+    collect() {
+      this.set(process.resourceUsage().maxRSS * 1024);
+    },
+  });
+
+  const namesSeen = new Set<string>();
+  const operationLabel = (name: string | null) => {
+    if (name === null || name === '') return 'anonymous';
+    if (!NAME.test(name)) return 'invalid';
+    if (!namesSeen.has(name)) {
+      if (namesSeen.size >= MAX_OPERATIONS) return 'other';
+      namesSeen.add(name);
+    }
+    return name;
+  };
+
+  // The labelled series, looked up once each: prom-client hashes the labels on every call otherwise.
+  const counted = new Map<string, ReturnType<typeof requests.labels>>();
+  const seriesOf = (operation: string, outcome: string) => {
+    const key = `${operation} ${outcome}`;
+    let series = counted.get(key);
+    if (!series) counted.set(key, (series = requests.labels(operation, outcome)));
+    return series;
+  };
+  const timed = new Map<string, ReturnType<typeof duration.labels>>();
+  const latencyOf = (operation: string) => {
+    let series = timed.get(operation);
+    if (!series) timed.set(operation, (series = duration.labels(operation)));
+    return series;
+  };
+
+  /** `listener`, measured: each request counted and timed when its response ends. */
+  function measured(listener: RequestListener): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const started = process.hrtime.bigint();
+      let done = false;
+      const record = (outcome: string) => {
+        if (done) return;
+        done = true;
+        const operation = operationLabel(operationNames.get(req) ?? null);
+        seriesOf(operation, outcome).inc();
+        latencyOf(operation).observe(Number(process.hrtime.bigint() - started) / 1e9);
+      };
+      res.on('finish', () => record(res.statusCode < 400 ? 'ok' : res.statusCode < 500 ? 'client_error' : 'server_error'));
+      res.on('close', () => record('aborted'));
+      listener(req, res);
+    };
+  }
+
+  return {
+    measured,
+    /** The exposition, as Prometheus scrapes it. */
+    async expose(res: ServerResponse) {
+      const text = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(text);
+    },
+  };
+}
+
+/** Each request's GraphQL operation name, as whoever read its parameters noted it. */
+const operationNames = new WeakMap<IncomingMessage, string>();
+
+/** Names the request's GraphQL operation for the metrics (the first name noted wins). */
+export function noteOperation(req: IncomingMessage | undefined, name: unknown) {
+  if (req && typeof name === 'string' && !operationNames.has(req)) operationNames.set(req, name);
+}
+
+/** The yoga plugin that names each request's operation for the metrics. */
+export const useOperationNames = (): Plugin<object, { req?: IncomingMessage }> => ({
+  onParams({ params, context }) {
+    noteOperation(context.req, params.operationName);
+  },
+});
