@@ -17,6 +17,7 @@ import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { useOperationNames } from './metrics.js';
+import { PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
 import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
 
@@ -71,6 +72,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
     logging: logger,
     graphqlEndpoint: '/graphql',
+    // Relay's persisted operation id (persisted.ts).
+    extraParamNames: PERSISTED_PARAM_NAMES,
     landingPage: false,
     // CORS_ORIGINS; cross-origin.ts also keeps CSRF out (JSON bodies only).
     cors: corsPolicy(config),
@@ -92,6 +95,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       useOperationNames(),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
+      usePersistedOperations(config),
       useLimits(config.limits),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),
       useInFlightReads(inFlight),

@@ -62,6 +62,8 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   METRICS_PORT: integer(1, 65535).optional(),
+  PERSISTED_OPERATIONS: z.enum(['auto', 'only'], { error: 'must be auto or only' }).default('auto'),
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
   // Default: on with the embedded database (someone trying Palaver out), off with DATABASE_URL.
   GRAPHIQL: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
@@ -104,6 +106,10 @@ export type Config = Readonly<{
   metrics: boolean;
   /** Serve /metrics on this port instead of the API's, so that it need not be public. */
   metricsPort: number | undefined;
+  /** `auto`: operation text, persisted ids and Apollo's APQ; `only`: anonymous requests run registered operations only. */
+  persistedOperations: 'auto' | 'only';
+  /** Registered operations: a JSON file of id → text (relay-compiler) or an Apollo persisted query manifest. */
+  persistedOperationsFile: string | undefined;
   /** Serve GraphiQL to browsers at /graphql (and its files under /graphql/assets/). */
   graphiql: boolean;
   /** How long anonymous responses may be cached (writes invalidate them sooner); 0 disables. */
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     metrics: e.METRICS,
     metricsPort: e.METRICS_PORT,
+    persistedOperations: e.PERSISTED_OPERATIONS,
+    persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE,
     graphiql: e.GRAPHIQL === undefined ? e.DATABASE_URL === undefined : e.GRAPHIQL === 'true',
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'DUPLICATE',
   'RATE_LIMITED',
   'LIMIT_EXCEEDED',
+  'PERSISTED_QUERY_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 const errorCodes = new Set<unknown>(ERROR_CODES);

@@ -15,8 +15,8 @@ import { noteOperation } from './metrics.js';
  * marks it with its key so that a plugin can record how it was answered; a shortcut that cannot
  * answer (a replay gone stale, a failing statement) hands the request to yoga.
  *
- * The key is a hash of what shapes the response, read from the parsed request (the query, the
- * operation name and the variables, not the raw bytes, so that padding a body, in `extensions`
+ * The key is a hash of what shapes the response, read from the parsed request (the query or the
+ * id of a persisted operation, the operation name and the variables, not the raw bytes, so that padding a body, in `extensions`
  * say, makes no new key) and the headers that shape a response (Accept picks the media type,
  * Origin the CORS headers; cross-origin.ts keeps every other request header out of them, and
  * test/shortcuts.test.ts proves it header by header).
@@ -36,19 +36,38 @@ const MAX_KEYED_BYTES = 16 * 1024;
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
 /** The GraphQL parameters of a request, as yoga would read them, or null if they are not plain. */
-function graphqlParams(req: IncomingMessage, body: Buffer | null): { query: unknown; operationName: unknown; variables: unknown } | null {
+type GraphqlParams = { query: unknown; operationName: unknown; variables: unknown } & Record<string, unknown>;
+
+function graphqlParams(req: IncomingMessage, body: Buffer | null): GraphqlParams | null {
   try {
     if (body) {
       const parsed: unknown = JSON.parse(body.toString('utf8'));
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-      return parsed as { query: unknown; operationName: unknown; variables: unknown };
+      return parsed as GraphqlParams;
     }
     const search = new URL(req.url ?? '', 'http://palaver').searchParams;
     const variables = search.get('variables');
-    return { query: search.get('query'), operationName: search.get('operationName'), variables: variables === null ? null : JSON.parse(variables) };
+    const extensions = search.get('extensions');
+    return {
+      query: search.get('query'),
+      operationName: search.get('operationName'),
+      variables: variables === null ? null : JSON.parse(variables),
+      extensions: extensions === null ? null : JSON.parse(extensions),
+      doc_id: search.get('doc_id'),
+      documentId: search.get('documentId'),
+    };
   } catch {
     return null;
   }
+}
+
+/** What names the operation: its text, or the id of a persisted operation (persisted.ts). */
+function operationOf(params: GraphqlParams): string | null {
+  if (typeof params.query === 'string') return params.query;
+  const documentId = params.doc_id ?? params.documentId;
+  if (typeof documentId === 'string') return `doc:${documentId}`;
+  const hash = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' ? `apq:${hash}` : null;
 }
 
 /**
@@ -61,7 +80,8 @@ function requestKey(req: IncomingMessage, body: Buffer | null): string | null {
   if (h.authorization !== undefined || h.cookie !== undefined) return null;
   if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return null;
   const params = graphqlParams(req, body);
-  if (!params || typeof params.query !== 'string') return null;
+  const operation = params && operationOf(params);
+  if (!operation) return null;
   noteOperation(req, params.operationName);
   const shape = [
     req.method,
@@ -69,7 +89,7 @@ function requestKey(req: IncomingMessage, body: Buffer | null): string | null {
     h.accept ?? '',
     h.origin ?? '',
     h['content-type'] ?? '',
-    params.query,
+    operation,
     params.operationName ?? null,
     params.variables ?? null,
   ];

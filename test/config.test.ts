@@ -13,6 +13,8 @@ describe('configuration', () => {
       seedDemo: true,
       metrics: false,
       metricsPort: undefined,
+      persistedOperations: 'auto',
+      persistedOperationsFile: undefined,
       graphiql: true,
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,
