@@ -19,6 +19,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: integer(1, 300).default(5),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SEED_DEMO: z
@@ -99,6 +100,8 @@ export type Config = Readonly<{
   host: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Seconds to wait for a Postgres connection before a request fails with SERVICE_UNAVAILABLE. */
+  databaseConnectTimeoutSeconds: number;
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,

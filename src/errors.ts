@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'LIMIT_EXCEEDED',
   'PERSISTED_QUERY_NOT_FOUND',
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 const errorCodes = new Set<unknown>(ERROR_CODES);
@@ -45,6 +46,14 @@ export function maskError(error: unknown, message: string): Error {
     if (error.path === undefined && raisedAsGraphQLError(error)) return error;
   }
   const where = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+  if (isUnavailable(error)) {
+    const unavailable = new GraphQLError('The database is unavailable; try again in a few seconds.', {
+      ...where,
+      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '5' } } },
+    });
+    masked.add(unavailable);
+    return unavailable;
+  }
   const replacement = new GraphQLError(message, {
     ...where,
     // `unexpected` tells yoga to answer 500 when there is no data; it is not sent to clients.
@@ -52,6 +61,25 @@ export function maskError(error: unknown, message: string): Error {
   });
   masked.add(replacement);
   return replacement;
+}
+
+/**
+ * Errors of a database (or Redis) that cannot be reached, rather than of the request: the
+ * drivers' connection errors, the system's socket errors, and Postgres's "connection exception"
+ * and "operator intervention" classes. Clients get SERVICE_UNAVAILABLE (503) for them, and may retry.
+ */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED',
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
+]);
+
+function isUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 10; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /** Not wrapping an error of another kind, whose message (a driver's, a TypeError's) is not for clients. */

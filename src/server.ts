@@ -25,6 +25,7 @@ try {
     databaseUrl: config.databaseUrl,
     pgliteDir: config.pgliteDir,
     poolSize: config.databasePoolSize,
+    connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
     whenInUse: 'Stop it first; to run several API processes, use Postgres (DATABASE_URL).',
   });
 } catch (error) {

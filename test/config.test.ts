@@ -13,6 +13,7 @@ describe('configuration', () => {
       seedDemo: true,
       metrics: false,
       metricsPort: undefined,
+      databaseConnectTimeoutSeconds: 5,
       persistedOperations: 'auto',
       persistedOperationsFile: undefined,
       graphiql: true,

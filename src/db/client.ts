@@ -39,6 +39,8 @@ export interface Database {
 const STARTUP_LOCK = 0x70616c61;
 
 export interface DatabaseOptions {
+  /** Seconds to wait for a connection to Postgres before a request fails (default 5). */
+  connectTimeoutSeconds?: number;
   /** A postgres:// URL; without it the embedded PGlite database is used. */
   databaseUrl?: string | undefined;
   /**
@@ -67,6 +69,8 @@ export function createDb(options: DatabaseOptions): Database {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
       max: options.poolSize ?? 10,
+      // An unreachable database fails requests after this long (SERVICE_UNAVAILABLE), not 30 s.
+      connect_timeout: options.connectTimeoutSeconds ?? 5,
       onnotice: () => {},
       connection: { application_name: 'palaver' },
     });
