@@ -1,7 +1,8 @@
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createResponseCache } from './cache.js';
+import { withCompression } from './compression.js';
 import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
@@ -106,7 +107,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   const graphql = listenerWithShortcut(yoga, shortcut, logger);
   return {
     fetch: yoga.fetch,
-    listener: ((req, res) => health(req, res) || graphql(req, res)) satisfies RequestListener,
+    listener: withCompression((req, res) => health(req, res) || graphql(req, res)),
     dispose: () => yoga.dispose(),
     replays: cache.replays,
     plans,

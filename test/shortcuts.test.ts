@@ -39,6 +39,13 @@ async function send(h: Harness, via: 'listener' | 'yoga', init: { method?: strin
       .map(([name, value]) => [name.toLowerCase(), value])
       .filter(([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name!)),
   );
+  // The listener's compression (src/compression.ts) wraps shortcuts and yoga alike, and marks what
+  // it may compress with `Vary: Accept-Encoding`; yoga's own fetch has no such layer.
+  if (via === 'listener' && headers.vary) {
+    const vary = headers.vary.split(', ').filter((name) => name.toLowerCase() !== 'accept-encoding');
+    if (vary.length) headers.vary = vary.join(', ');
+    else delete headers.vary;
+  }
   return { status: response.status, headers, body: await response.text() };
 }
 
