@@ -12,6 +12,9 @@ export const ERROR_CODES = [
   'DUPLICATE',
   'RATE_LIMITED',
   'LIMIT_EXCEEDED',
+  // `threadEvents`: resume from a cursor older than the events kept; a subscriber too far behind.
+  'RESUME_EXPIRED',
+  'SUBSCRIPTION_OVERFLOW',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 const errorCodes = new Set<unknown>(ERROR_CODES);
