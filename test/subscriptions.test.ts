@@ -311,3 +311,120 @@ describe('threadEvents: cost', () => {
     subs.forEach((s) => s.close());
   });
 });
+
+describe('threadEvents: streams', () => {
+  let s: Harness;
+  beforeAll(async () => {
+    // A small buffer and cap, heartbeats every second, and the response cache on (with its replays).
+    s = await createHarness(
+      { COMMENT_FLOOD_SECONDS: '0', SUBSCRIPTION_BUFFER: '3', SUBSCRIPTIONS_PER_CLIENT: '2', SUBSCRIPTION_HEARTBEAT_SECONDS: '1', RESPONSE_CACHE_TTL_SECONDS: '300' },
+      { http: true },
+    );
+  });
+  afterAll(() => s.close());
+
+  async function heldComments(postGid: string, count: number) {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = await s.gql(ADD, { input: { postId: postGid, body: `Held https://a.example https://b.example ${i}`, name: 'H', email: `h${i}@example.com` } });
+      ids.push(r.data.addComment.comment.id);
+    }
+    return ids;
+  }
+
+  it('ends a subscriber more than SUBSCRIPTION_BUFFER events behind with SUBSCRIPTION_OVERFLOW and its resume cursor', async () => {
+    const postGid = encodeGlobalId('Post', await addPost(s.database.db, { authorId: await addAuthor(s.database.db) }));
+    const editorS = await addWriter(s.database.db, 'editor');
+    const held = await heldComments(postGid, 5);
+    const sub = await subscribe(s.origin, EVENTS, { postId: postGid });
+    // Held comments do not count against the public's buffer: nothing for it to see.
+    await s.gql(MODERATE, { ids: held.slice(0, 2), action: 'APPROVE' }, { token: editorS.token });
+    await sub.waitFor(3);
+    expect(kinds(sub)).toEqual(['CommentAdded', 'CommentAdded', 'ThreadCounts']);
+    // Four events in one write, for a buffer of three.
+    const post2 = await addThread(s.database.db, keyOf(postGid, 'Post'), [draft(null, 1, { status: 'pending' })]);
+    await s.gql(MODERATE, { ids: [...held.slice(2), encodeGlobalId('Comment', post2[0]!)], action: 'APPROVE' }, { token: editorS.token });
+    await sub.ended;
+    const last = sub.results.at(-1)!;
+    expect(last.errors![0]!.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', resumeAfter: events(sub)[2].cursor });
+    expect(sub.completed).toBe(true);
+    // Resuming from there, the backlog comes in full (read a chunk at a time, never overflowing).
+    const resumed = await subscribe(s.origin, EVENTS, { postId: postGid, after: last.errors![0]!.extensions!.resumeAfter });
+    await resumed.waitFor(5);
+    expect(kinds(resumed)).toEqual(['CommentAdded', 'CommentAdded', 'CommentAdded', 'CommentAdded', 'ThreadCounts']);
+    resumed.close();
+  });
+
+  it('caps subscriptions per client address with LIMIT_EXCEEDED, and frees the slot when one closes', async () => {
+    const postGid = encodeGlobalId('Post', await addPost(s.database.db, { authorId: await addAuthor(s.database.db) }));
+    await until(() => s.app.subscriptions.open === 0);
+    const a = await subscribe(s.origin, EVENTS, { postId: postGid });
+    const b = await subscribe(s.origin, EVENTS, { postId: postGid });
+    const c = await subscribe(s.origin, EVENTS, { postId: postGid });
+    await c.ended;
+    expect(c.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'subscriptionsPerClient', max: 2 });
+    a.close();
+    await until(() => s.app.subscriptions.open === 1);
+    const d = await subscribe(s.origin, EVENTS, { postId: postGid });
+    expect(d.completed).toBe(false);
+    expect(s.app.subscriptions.open).toBe(2);
+    b.close();
+    d.close();
+  });
+
+  it('streams with heartbeats, X-Accel-Buffering: no, uncompressed, past the response cache and the shortcuts', async () => {
+    await until(() => s.app.subscriptions.open === 0);
+    const postGid = encodeGlobalId('Post', await addPost(s.database.db, { authorId: await addAuthor(s.database.db) }));
+    const headers = { 'accept-encoding': 'gzip, deflate, br' };
+    const first = await subscribe(s.origin, EVENTS, { postId: postGid }, headers);
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(first.response.headers.get('x-accel-buffering')).toBe('no');
+    expect(first.response.headers.get('content-encoding')).toBeNull();
+    expect(first.response.headers.get('cache-control')).toContain('no-transform');
+    await first.waitForComments(3);
+    // The very same request again: a stream of its own, not a replay nor a plan.
+    const second = await subscribe(s.origin, EVENTS, { postId: postGid }, headers);
+    await s.gql(ADD, { input: { postId: postGid, body: 'Both hear it', name: 'B', email: 'both@example.com' } });
+    await first.waitFor(2);
+    await second.waitFor(2);
+    expect(events(second)).toEqual(events(first));
+    expect(s.app.replays!.served).toBe(0);
+    first.close();
+    second.close();
+  });
+});
+
+/** Waits (generously) for a condition the server reaches on its own, such as a released slot. */
+async function until(condition: () => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('threadEvents: SIGTERM', () => {
+  it('ends open streams cleanly, and the server exits 0 promptly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-sse-'));
+    const port = await freePort();
+    const server = startServer(dir, { PORT: String(port), SEED_DEMO: 'true', GRAPHIQL: 'false' });
+    try {
+      await server.ready;
+      const origin = `http://127.0.0.1:${port}`;
+      const posts = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ posts(first: 1) { edges { node { id } } } }' }),
+      }).then((r) => r.json() as Promise<any>);
+      const sub = await subscribe(origin, EVENTS, { postId: posts.data.posts.edges[0].node.id });
+      const code = await stopServer(server);
+      await sub.ended;
+      expect(sub.completed).toBe(true);
+      expect(code).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -245,6 +245,8 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
   private async readBatch() {
     const { context, postId } = this.subscriber;
     const { db, services } = context;
+    // A backlog chunk is read because the client took everything before it: it never overflows.
+    const live = !this.backlog;
     const batch = await readThreadEvents(db, {
       postId,
       afterId: this.lastReadId,
@@ -281,7 +283,7 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
       this.lastCount = batch.commentCount;
     }
     if (batch.events.length < CHUNK) this.backlog = false;
-    if (!this.backlog && visible > 0 && this.pending() > services.subscriptions.settings.buffer) {
+    if (live && visible > 0 && this.pending() > services.subscriptions.settings.buffer) {
       // Drop what waits: the client resumes from the last event it was handed.
       this.queue = [];
       const resumeAfter = this.lastSentId === null ? null : eventCursor(this.lastSentId);
