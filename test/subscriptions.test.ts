@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { backend, createHarness, type Harness } from './harness.js';
 import { freePort, startServer, stopServer } from './processes.js';
 import { subscribe, type SseSubscription } from './sse-client.js';
 
@@ -425,6 +425,80 @@ describe('threadEvents: SIGTERM', () => {
     } finally {
       server.child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('threadEvents across processes, through Redis', () => {
+  // Two apps on one database, each with its own listener and its own Redis connections: a comment
+  // posted through A reaches a subscriber of B only through Redis. With TEST_DATABASE_URL, also two
+  // real server processes (PGlite is one process's database). Skipped where no Redis answers.
+  const url = 'redis://127.0.0.1:6379/9';
+  let available = false;
+  let a: Harness;
+  let b: Harness;
+  beforeAll(async () => {
+    const { Redis } = await import('ioredis');
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    available = await probe.connect().then(() => true, () => false);
+    probe.disconnect();
+    if (!available) return;
+    const env = { REDIS_URL: url, REDIS_PREFIX: `palaver-test-sse-${process.pid}-${backend}:`, COMMENT_FLOOD_SECONDS: '0' };
+    a = await createHarness(env, { http: true });
+    const { createApp } = await import('../src/app.js');
+    const { loadConfig } = await import('../src/config.js');
+    const { createServer } = await import('node:http');
+    const appB = createApp({ db: a.database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env }), logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const server = createServer(appB.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    b = { ...a, app: appB, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: async () => {
+      await appB.endSubscriptions();
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+      await appB.dispose();
+    } };
+    await Promise.all([a.app.threadEvents.ready, appB.threadEvents.ready]);
+  });
+  afterAll(async () => {
+    if (!available) return;
+    await b.close();
+    await a.close();
+  });
+
+  it('a comment posted through A reaches a subscriber of B', async ({ skip }) => {
+    if (!available) skip();
+    const postGid = encodeGlobalId('Post', await addPost(a.database.db, { authorId: await addAuthor(a.database.db) }));
+    const onB = await subscribe(b.origin, EVENTS, { postId: postGid });
+    const added = await a.gql(ADD, { input: { postId: postGid, body: 'Through Redis', name: 'R', email: 'redis@example.com' } });
+    await onB.waitFor(2);
+    expect(events(onB)[0]).toMatchObject({ __typename: 'CommentAdded', comment: { id: added.data.addComment.comment.id } });
+    onB.close();
+  });
+
+  it('two server processes on Postgres: a comment posted to one reaches a subscriber of the other', async ({ skip }) => {
+    if (!available || backend !== 'postgres') skip();
+    const rows = await queryRows<{ name: string }>(a.database.db, sql`select current_database() as name`);
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    target.pathname = `/${rows[0]!.name}`;
+    const env = { DATABASE_URL: target.toString(), REDIS_URL: url, REDIS_PREFIX: `palaver-test-sse-proc-${process.pid}:`, SEED_DEMO: 'false', GRAPHIQL: 'false', COMMENT_FLOOD_SECONDS: '0' };
+    const ports = [await freePort(), await freePort()];
+    const servers = ports.map((port) => startServer(join(tmpdir(), 'unused-pglite'), { ...env, PORT: String(port) }));
+    try {
+      await Promise.all(servers.map((s) => s.ready));
+      const postGid = encodeGlobalId('Post', await addPost(a.database.db, { authorId: await addAuthor(a.database.db) }));
+      const sub = await subscribe(`http://127.0.0.1:${ports[1]}`, EVENTS, { postId: postGid });
+      const added = await fetch(`http://127.0.0.1:${ports[0]}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: ADD, variables: { input: { postId: postGid, body: 'Across processes', name: 'P', email: 'proc@example.com' } } }),
+      }).then((r) => r.json() as Promise<any>);
+      await sub.waitFor(2);
+      expect(events(sub)[0]).toMatchObject({ __typename: 'CommentAdded', comment: { id: added.data.addComment.comment.id } });
+      sub.close();
+      expect(await Promise.all(servers.map(stopServer))).toEqual([0, 0]);
+    } finally {
+      servers.forEach((s) => s.child.kill('SIGKILL'));
     }
   });
 });
