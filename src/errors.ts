@@ -78,7 +78,8 @@ export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected e
   return {
     onExecute: () => ({
       onExecuteDone: ({ args, result, setResult }) => {
-        // Results are single: the schema has no subscriptions and yoga serves no @defer/@stream.
+        // Results are single here: subscriptions never pass through execute (their events are
+        // masked by yoga with maskError; src/subscriptions/stream.ts logs what it ends a stream for).
         if (Symbol.asyncIterator in result || !result.errors?.length) return;
         const errors = result.errors.map((error) => {
           const replaced = replacements.get(error);

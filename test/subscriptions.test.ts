@@ -502,3 +502,19 @@ describe('threadEvents across processes, through Redis', () => {
     }
   });
 });
+
+describe("the README's subscription example", () => {
+  it('runs as written', async () => {
+    const { readFileSync } = await import('node:fs');
+    const example = [...readFileSync(new URL('../README.md', import.meta.url), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((text) => text.startsWith('subscription ThreadEvents('))!;
+    const post = await newPost();
+    const sub = await subscribe(h.origin, example, { postId: post.gid });
+    const added = await comment(post.gid, 'From the README');
+    await sub.waitFor(2);
+    expect(events(sub)[0]).toMatchObject({ __typename: 'CommentAdded', comment: { id: added.comment.id, author: { name: expect.any(String) } } });
+    expect(events(sub)[1]).toMatchObject({ __typename: 'ThreadCounts', commentCount: 2 });
+    sub.close();
+  });
+});
