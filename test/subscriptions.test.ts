@@ -503,6 +503,23 @@ describe('threadEvents across processes, through Redis', () => {
   });
 });
 
+describe('threadEvents over GET', () => {
+  it('streams a subscription sent as GET /graphql?query=… with Accept: text/event-stream', async () => {
+    const post = await newPost();
+    const query = `subscription ($postId: ID!) { threadEvents(postId: $postId) { __typename ... on CommentAdded { comment { bodyHtml } } } }`;
+    const url = `${h.origin}/graphql?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ postId: post.gid }))}`;
+    const abort = new AbortController();
+    const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    await comment(post.gid, 'Over GET');
+    let text = '';
+    while (!text.includes('Over GET')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: next');
+    abort.abort();
+  });
+});
+
 describe("the README's subscription example", () => {
   it('runs as written', async () => {
     const { readFileSync } = await import('node:fs');

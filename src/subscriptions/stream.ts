@@ -54,7 +54,7 @@ export const eventCursor = (id: number) => encodeCursor('ThreadEvent', id);
 export class Subscriptions {
   private byClient = new Map<string, number>();
   private streams = new Set<ThreadStream>();
-  private drained: (() => void) | null = null;
+  private drained: (() => void)[] = [];
 
   constructor(readonly settings: SubscriptionSettings) {}
 
@@ -81,14 +81,14 @@ export class Subscriptions {
       const left = (this.byClient.get(client) ?? 1) - 1;
       if (left === 0) this.byClient.delete(client);
       else this.byClient.set(client, left);
-      if (this.streams.size === 0) this.drained?.();
+      if (this.streams.size === 0) for (const resolve of this.drained.splice(0)) resolve();
     };
   }
 
   /** Ends every stream (each sends `complete`); resolves once all have let go. */
   async endAll(): Promise<void> {
     if (this.streams.size === 0) return;
-    const done = new Promise<void>((resolve) => (this.drained = resolve));
+    const done = new Promise<void>((resolve) => this.drained.push(resolve));
     for (const stream of this.streams) stream.end();
     await done;
   }
