@@ -21,6 +21,10 @@ import { useOperationNames } from './metrics.js';
 import { PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
 import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
+import { pruneThreadEvents } from './db/queries/thread-events.js';
+import { createThreadEventBus } from './subscriptions/bus.js';
+import { useEventStreams } from './subscriptions/sse.js';
+import { Subscriptions } from './subscriptions/stream.js';
 
 export interface AppDeps {
   db: Db;
@@ -55,6 +59,8 @@ export interface ServerContext {
  */
 export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   const cache = createResponseCache(config, db, logger);
+  const threadEvents = createThreadEventBus(config, db, logger);
+  const subscriptions = new Subscriptions(config.subscriptions);
   const services: Services = {
     db,
     changes: cache.changes,
@@ -62,7 +68,14 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     logger,
     akismet: config.akismet ? createAkismet(config.akismet, logger) : null,
     clientIp: clientIpResolver(config.trustedProxies),
+    threadEvents,
+    subscriptions,
   };
+  // Thread events are kept THREAD_EVENTS_RETENTION_DAYS: pruned hourly (an index range scan on
+  // created_at), by every process (a second one deletes nothing).
+  const prune = setInterval(() => {
+    pruneThreadEvents(db, config.subscriptions.retentionDays).catch((error: unknown) => logger.warn('Could not prune thread events:', error));
+  }, 3_600_000).unref();
   // With the response cache, repeats are replays of cached responses; without it, the engine's
   // reads are rerun from their plans (src/shortcuts.ts).
   const plans = cache.replays || engine === 'reference' ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
@@ -97,6 +110,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),
       usePersistedOperations(config),
+      // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).
+      useEventStreams({ heartbeatMs: config.subscriptions.heartbeatMs, logger }),
       useLimits(config.limits),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),
       useInFlightReads(inFlight),
@@ -108,7 +123,16 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   return {
     fetch: yoga.fetch,
     listener: withCompression((req, res) => health(req, res) || graphql(req, res)),
-    dispose: () => yoga.dispose(),
+    /** Ends every subscription stream (each completes), e.g. on SIGTERM; resolves when they have. */
+    endSubscriptions: () => subscriptions.endAll(),
+    dispose: async () => {
+      clearInterval(prune);
+      await subscriptions.endAll();
+      await threadEvents.close();
+      await yoga.dispose();
+    },
+    threadEvents,
+    subscriptions,
     replays: cache.replays,
     plans,
     inFlight,

@@ -58,6 +58,11 @@ const schema = z.object({
     .string()
     .default('*')
     .refine((value) => value.trim() === '*' || (list(value).length > 0 && list(value).every(isOrigin)), 'must be * or comma-separated origins like https://example.com'),
+  SUBSCRIPTIONS_PER_CLIENT: integer(1, 100_000).default(20),
+  SUBSCRIPTIONS_MAX: integer(1, 10_000_000).default(10_000),
+  SUBSCRIPTION_BUFFER: integer(1, 100_000).default(500),
+  SUBSCRIPTION_HEARTBEAT_SECONDS: integer(1, 3600).default(15),
+  THREAD_EVENTS_RETENTION_DAYS: integer(1, 3650).default(7),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -121,6 +126,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Prefix of every key Palaver writes to Redis; unset: derived from the database's identity. */
   redisPrefix: string | undefined;
+  /** `threadEvents` subscriptions: caps, the per-subscriber buffer, heartbeats, how long events are kept. */
+  subscriptions: Readonly<{ perClient: number; max: number; buffer: number; heartbeatMs: number; retentionDays: number }>;
   /** Browser origins allowed to call the API with credentials; null: any origin, without credentials. */
   corsOrigins: readonly string[] | null;
   comments: Readonly<{
@@ -180,6 +187,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    subscriptions: Object.freeze({
+      perClient: e.SUBSCRIPTIONS_PER_CLIENT,
+      max: e.SUBSCRIPTIONS_MAX,
+      buffer: e.SUBSCRIPTION_BUFFER,
+      heartbeatMs: e.SUBSCRIPTION_HEARTBEAT_SECONDS * 1000,
+      retentionDays: e.THREAD_EVENTS_RETENTION_DAYS,
+    }),
     corsOrigins: e.CORS_ORIGINS.trim() === '*' ? null : Object.freeze(list(e.CORS_ORIGINS).map((origin) => origin.replace(/\/$/, ''))),
     comments: Object.freeze({
       maxDepth: e.MAX_COMMENT_DEPTH,

@@ -9,6 +9,8 @@ import { hashSecret } from './domain/tokens.js';
 import { clientError } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Logger } from './logger.js';
+import type { ThreadEventBus } from './subscriptions/bus.js';
+import type { Subscriptions } from './subscriptions/stream.js';
 
 /** Built once per process (app.ts) and shared by every request. */
 export interface Services {
@@ -19,6 +21,10 @@ export interface Services {
   logger: Logger;
   akismet: Akismet | null;
   clientIp: (peer: string | null | undefined, forwardedFor: string | null) => string | null;
+  /** Announces committed thread events, and hears other processes' (src/subscriptions/bus.ts). */
+  threadEvents: ThreadEventBus;
+  /** The open `threadEvents` streams of this process, with their caps. */
+  subscriptions: Subscriptions;
 }
 
 export interface Context {

@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'LIMIT_EXCEEDED',
   'PERSISTED_QUERY_NOT_FOUND',
   'SERVICE_UNAVAILABLE',
+  // `threadEvents`: resume from a cursor older than the events kept; a subscriber too far behind.
+  'RESUME_EXPIRED',
+  'SUBSCRIPTION_OVERFLOW',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 const errorCodes = new Set<unknown>(ERROR_CODES);
@@ -104,7 +107,8 @@ export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected e
   return {
     onExecute: () => ({
       onExecuteDone: ({ args, result, setResult }) => {
-        // Results are single: the schema has no subscriptions and yoga serves no @defer/@stream.
+        // Results are single here: subscriptions never pass through execute (their events are
+        // masked by yoga with maskError; src/subscriptions/stream.ts logs what it ends a stream for).
         if (Symbol.asyncIterator in result || !result.errors?.length) return;
         const errors = result.errors.map((error) => {
           const replaced = replacements.get(error);

@@ -106,7 +106,7 @@ function documentText(document: DocumentNode): string {
  * never changed), and other plugins replace the result with a new one: the top-level object is
  * all that anything downstream changes. Copied by property descriptors, so that a `data` parsed
  * lazily from Postgres's JSON (engine/index.ts) stays lazy; `errors` gets an array of its own.
- * Results are single ones: the schema has no subscriptions and yoga serves no @defer/@stream.
+ * Results are single ones: subscriptions never go through execute, and yoga serves no @defer/@stream.
  */
 function own<T extends object>(result: T): T {
   const copy = Object.create(Object.getPrototypeOf(result), Object.getOwnPropertyDescriptors(result)) as T & { errors?: unknown };

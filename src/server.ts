@@ -94,17 +94,23 @@ server.listen(config.port, config.host, () => {
   logger.info(config.graphiql ? `GraphiQL ready at ${url}` : `GraphQL API ready at ${url} (GraphiQL off: GRAPHIQL=false)`);
 });
 
-// Stop taking connections, let requests in flight finish, then close the database.
+// Stop taking connections, end subscription streams, let requests in flight finish, then close the database.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info(`${signal} received, shutting down`);
   const force = setTimeout(() => process.exit(1), 10_000).unref();
+  const closed = new Promise((resolve) => server.once('close', resolve));
   server.close();
   server.closeIdleConnections();
   metricsServer?.close();
-  await new Promise((resolve) => server.once('close', resolve));
+  // Subscription streams keep their connections busy: end them (each sends `complete`, and
+  // clients resume with their last cursor elsewhere), then close connections as they fall idle.
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  await app.endSubscriptions();
+  await closed;
+  clearInterval(idle);
   await app.dispose();
   await database.close();
   clearTimeout(force);

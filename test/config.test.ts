@@ -21,6 +21,7 @@ describe('configuration', () => {
       redisUrl: undefined,
       redisPrefix: undefined,
       corsOrigins: null,
+      subscriptions: { perClient: 20, max: 10_000, buffer: 500, heartbeatMs: 15_000, retentionDays: 7 },
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,
@@ -41,6 +42,19 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databasePoolSize: 20, logLevel: 'debug', seedDemo: false });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
+  });
+
+  it('reads the subscription settings', () => {
+    expect(
+      loadConfig({
+        SUBSCRIPTIONS_PER_CLIENT: '5',
+        SUBSCRIPTIONS_MAX: '100',
+        SUBSCRIPTION_BUFFER: '50',
+        SUBSCRIPTION_HEARTBEAT_SECONDS: '30',
+        THREAD_EVENTS_RETENTION_DAYS: '2',
+      }).subscriptions,
+    ).toEqual({ perClient: 5, max: 100, buffer: 50, heartbeatMs: 30_000, retentionDays: 2 });
+    expect(() => loadConfig({ SUBSCRIPTION_BUFFER: '0' })).toThrow('SUBSCRIPTION_BUFFER="0": must be an integer from 1 to 100000');
   });
 
   it('reads the web and Redis settings', () => {

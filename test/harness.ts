@@ -118,7 +118,13 @@ export async function createHarness(
       return { status: response.status, ...body, statements: database.statements.count - before };
     },
     async close() {
-      if (server) await new Promise((resolve) => server!.close(resolve));
+      if (server) {
+        // Subscription streams hold their connections open: end them, then close the rest.
+        await app.endSubscriptions();
+        const closed = new Promise((resolve) => server!.close(resolve));
+        server.closeAllConnections();
+        await closed;
+      }
       await app.dispose();
       await reference?.dispose();
       await database.close();

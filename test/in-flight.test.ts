@@ -299,6 +299,8 @@ describe('without the response cache', () => {
       logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
       akismet: null,
       clientIp: () => '127.0.0.1',
+      threadEvents: h.app.threadEvents,
+      subscriptions: h.app.subscriptions,
     };
     const editor = await addWriter(db, 'editor');
     const otherEditor = await addWriter(db, 'editor');

@@ -42,7 +42,7 @@ async function send(h: Harness, via: 'listener' | 'yoga', init: { method?: strin
   // The listener's compression (src/compression.ts) wraps shortcuts and yoga alike, and marks what
   // it may compress with `Vary: Accept-Encoding`; yoga's own fetch has no such layer.
   if (via === 'listener' && headers.vary) {
-    const vary = headers.vary.split(', ').filter((name) => name.toLowerCase() !== 'accept-encoding');
+    const vary = headers.vary.split(', ').filter((name: string) => name.toLowerCase() !== 'accept-encoding');
     if (vary.length) headers.vary = vary.join(', ');
     else delete headers.vary;
   }

@@ -220,10 +220,42 @@ export const apiTokens = pgTable(
   (t) => [uniqueIndex('api_tokens_hash_idx').on(t.tokenHash), index('api_tokens_author_idx').on(t.authorId)],
 );
 
+/*
+ * The thread outbox: one row per change to a post's thread, written in the transaction that makes
+ * the change (so a rolled-back write leaves none), read by `threadEvents` subscribers after the
+ * writer announces "post P has events up to id N" (src/subscriptions/). Each comment row records
+ * the comment's state before and after the change (status, deleted, listed), so that each
+ * subscriber can tell, by its own visibility, whether it saw the comment before and sees it now:
+ * what it is sent follows from that alone, the same live and on resume. Writers take a per-post
+ * lock before inserting (queries/thread-events.ts), so a post's ids commit in order.
+ */
+export const threadEventKind = pgEnum('thread_event_kind', ['added', 'edited', 'moderated', 'deleted', 'post']);
+export const threadEvents = pgTable(
+  'thread_events',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    postId: integer()
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    commentId: integer().references(() => comments.id, { onDelete: 'cascade' }),
+    kind: threadEventKind().notNull(),
+    // The comment before the change (null for `added`, and for `post` events) and after it.
+    statusBefore: commentStatus(),
+    deletedBefore: boolean(),
+    listedBefore: boolean(),
+    status: commentStatus(),
+    deleted: boolean(),
+    listed: boolean(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('thread_events_post_idx').on(t.postId, t.id), index('thread_events_created_idx').on(t.createdAt)],
+);
+
 export type AuthorRow = typeof authors.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type CommentRevisionRow = typeof commentRevisions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type ThreadEventRow = typeof threadEvents.$inferSelect;
 export type Role = AuthorRow['role'];

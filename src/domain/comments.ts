@@ -18,6 +18,8 @@ import {
 } from '../db/queries/comment-writes.js';
 import { reserveCommentIds } from '../db/queries/import.js';
 import { postForComment } from '../db/queries/post-writes.js';
+import { isListedComment } from '../db/queries/comments.js';
+import { recordThreadEvents, type CommentState, type NewThreadEvent, type ThreadEventKind, type ThreadNotices } from '../db/queries/thread-events.js';
 import type { CommentRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Akismet, AkismetComment } from './akismet.js';
@@ -50,6 +52,8 @@ export interface CommentServices {
   settings: Config['comments'];
   akismet: Akismet | null;
   logger: Logger;
+  /** Tells `threadEvents` subscribers (src/subscriptions/) what a committed write recorded. */
+  announce: (notices: ThreadNotices) => void;
 }
 
 // WordPress's limits (wp_get_comment_fields_max_lengths), at least as strict.
@@ -225,7 +229,7 @@ export async function addComment(
   // With no edit window there is nothing a guest token could do.
   const guestToken = guest && settings.editWindowMs > 0 ? newSecret('guest') : null;
 
-  const comment = await db.transaction(async (tx) => {
+  const { comment, notices } = await db.transaction(async (tx) => {
     if (activity) await lockAndRefuse(tx, activity, settings.floodMs);
     const [id] = await reserveCommentIds(tx, 1);
     const chain = input.parentId === null ? new Map<number, LockedComment>() : await lockChains(tx, [input.parentId]);
@@ -261,8 +265,12 @@ export async function addComment(
       await saveLocked(tx, changed.filter((node) => node.id !== row.id) as LockedComment[]);
       await adjustCommentCounts(tx, new Map([[post.id, publicDelta]]));
     }
-    return row;
+    // Held ones too: the event exists, and each subscriber's visibility decides who hears of it.
+    const after: CommentState = { status: row.status, deleted: false, listed: isListedComment(row) };
+    const notices = await recordThreadEvents(tx, [{ postId: post.id, kind: 'added', commentId: row.id, after }]);
+    return { comment: row, notices };
   });
+  services.announce(notices);
   if (comment.status === 'approved') await services.changes.comments(post.id, [...chainIds(comment), comment.id]);
 
   return {
@@ -288,11 +296,20 @@ const chainIds = (comment: Pick<CommentRow, 'parentId'> & { path?: number[] }) =
 
 type Change = (row: LockedComment) => { status?: CommentRow['status']; deleted?: boolean };
 
+const stateOf = (node: LockedComment): CommentState => ({ status: node.status, deleted: node.deleted, listed: isListedComment(node) });
+
 interface Transitioned {
   /** Each comment as it was before. */
   before: Map<number, LockedComment>;
   /** The comments whose row changed (the comments themselves and ancestors whose counters moved), by post. */
   changed: Map<number, number[]>;
+  /**
+   * The thread events of the transition: each comment acted on (when its state changed, and always
+   * for an edit), and each ancestor that entered or left the tree as a placeholder (entering ones
+   * before the comments, from the top; leaving ones after them, from the bottom), so that a client
+   * always has a comment's parent before the comment.
+   */
+  events: NewThreadEvent[];
 }
 
 /**
@@ -300,8 +317,9 @@ interface Transitioned {
  * replies stays as a placeholder), keeping every counter exact. `change(row)` says what becomes
  * of each locked comment; it may throw to refuse.
  */
-async function applyTransition(tx: Db, ids: readonly number[], change: Change): Promise<Transitioned> {
+async function applyTransition(tx: Db, ids: readonly number[], change: Change, kind: ThreadEventKind): Promise<Transitioned> {
   const nodes = await lockChains(tx, ids);
+  const initial = new Map([...nodes].map(([id, node]) => [id, stateOf(node)]));
   const changed = new Map<number, LockedComment>();
   const deltas = new Map<number, number>();
   const before = new Map<number, LockedComment>();
@@ -321,7 +339,23 @@ async function applyTransition(tx: Db, ids: readonly number[], change: Change): 
   await adjustCommentCounts(tx, deltas);
   const byPost = new Map<number, number[]>();
   for (const node of changed.values()) byPost.set(node.postId, [...(byPost.get(node.postId) ?? []), node.id]);
-  return { before, changed: byPost };
+  return { before, changed: byPost, events: transitionEvents(nodes, initial, new Set(before.keys()), kind) };
+}
+
+function transitionEvents(nodes: Map<number, LockedComment>, initial: Map<number, CommentState>, targets: Set<number>, kind: ThreadEventKind) {
+  const event = (node: LockedComment, eventKind: ThreadEventKind): NewThreadEvent => ({
+    postId: node.postId,
+    kind: eventKind,
+    commentId: node.id,
+    before: initial.get(node.id)!,
+    after: stateOf(node),
+  });
+  const same = (a: CommentState, b: CommentState) => a.status === b.status && a.deleted === b.deleted && a.listed === b.listed;
+  const acted = [...targets].map((id) => nodes.get(id)!).filter((node) => kind === 'edited' || !same(initial.get(node.id)!, stateOf(node)));
+  const flipped = [...nodes.values()].filter((node) => !targets.has(node.id) && initial.get(node.id)!.listed !== stateOf(node).listed);
+  const entering = flipped.filter((node) => stateOf(node).listed).sort((a, b) => a.depth - b.depth);
+  const leaving = flipped.filter((node) => !stateOf(node).listed).sort((a, b) => b.depth - a.depth);
+  return [...entering.map((n) => event(n, 'moderated')), ...acted.map((n) => event(n, kind)), ...leaving.map((n) => event(n, 'moderated'))];
 }
 
 /** `applyTransition` in a transaction of its own; then the response cache hears of it. */
@@ -329,13 +363,16 @@ async function transition(
   services: CommentServices,
   ids: readonly number[],
   change: Change,
+  kind: ThreadEventKind,
   alsoInTransaction: (tx: Db) => Promise<void> = async () => {},
 ) {
-  const { before, changed } = await services.db.transaction(async (tx) => {
-    const result = await applyTransition(tx, ids, change);
+  const { before, changed, notices } = await services.db.transaction(async (tx) => {
+    const result = await applyTransition(tx, ids, change, kind);
     await alsoInTransaction(tx);
-    return result;
+    // Last: the per-post event lock is the last lock a writer takes (queries/thread-events.ts).
+    return { ...result, notices: await recordThreadEvents(tx, result.events) };
   });
+  services.announce(notices);
   for (const [postId, ids] of changed) await services.changes.comments(postId, ids);
   return before;
 }
@@ -352,6 +389,7 @@ export async function moderate(
     services,
     ids,
     () => (action === 'delete' ? { deleted: true } : { status: STATUS_OF[action] }),
+    action === 'delete' ? 'deleted' : 'moderated',
     (tx) => (action === 'delete' ? Promise.resolve() : setHeldReason(tx, ids, action === 'approve' ? null : `moderator: ${action}`)),
   );
   const rows = await commentRowsByIds(services.db, ids);
@@ -375,17 +413,21 @@ export async function moderate(
 
 const notFound = () => new NotFoundError('There is no such comment.');
 
+/** The token is this comment's and the comment is not deleted. */
+const tokenMatches = (row: Pick<CommentRow, 'guestTokenHash' | 'deleted'>, guestToken: string) =>
+  secretMatches(guestToken, row.guestTokenHash) && !row.deleted;
+
 /** The guest's own comment, if the token is theirs and it is not deleted; otherwise it does not exist. */
 async function ownComment(db: Db, id: number, guestToken: string): Promise<CommentRow> {
   const row = await commentById(db, id);
-  if (!row || !secretMatches(guestToken, row.guestTokenHash) || row.deleted) throw notFound();
+  if (!row || !tokenMatches(row, guestToken)) throw notFound();
   return row;
 }
 
 export const editableUntil = (comment: Pick<CommentRow, 'createdAt'>, settings: Config['comments']) =>
   new Date(comment.createdAt.getTime() + settings.editWindowMs);
 
-const windowOpen = (row: CommentRow, settings: Config['comments']) => Date.now() <= editableUntil(row, settings).getTime();
+const windowOpen = (row: Pick<CommentRow, 'createdAt'>, settings: Config['comments']) => Date.now() <= editableUntil(row, settings).getTime();
 
 function checkWindow(row: CommentRow, settings: Config['comments']): void {
   if (!windowOpen(row, settings)) {
@@ -405,9 +447,19 @@ const own = (comment: CommentRow, settings: Config['comments']): OwnComment => (
   editableUntil: editableUntil(comment, settings),
 });
 
+/**
+ * What a guest token unlocks: its own comment, not deleted, until the edit window closes (for
+ * `ownComment`, and for a `threadEvents` subscriber who passes it).
+ */
+export const guestTokenUnlocks = (
+  row: Pick<CommentRow, 'guestTokenHash' | 'deleted' | 'createdAt'>,
+  guestToken: string,
+  settings: Config['comments'],
+) => tokenMatches(row, guestToken) && windowOpen(row, settings);
+
 export async function readOwnComment(services: CommentServices, id: number, guestToken: string): Promise<OwnComment> {
-  const row = await ownComment(services.db, id, guestToken);
-  if (!windowOpen(row, services.settings)) throw notFound();
+  const row = await commentById(services.db, id);
+  if (!row || !guestTokenUnlocks(row, guestToken, services.settings)) throw notFound();
   return own(row, services.settings);
 }
 
@@ -463,13 +515,18 @@ export async function editOwnComment(
   });
 
   let status: CommentRow['status'] = row.status;
-  const { before, changed } = await db.transaction(async (tx) => {
+  const { before, changed, notices } = await db.transaction(async (tx) => {
     await lockAndRefuse(tx, activity, settings.floodMs);
-    const result = await applyTransition(tx, [id], (locked) => {
-      if (locked.deleted) throw notFound(); // deleted since it was read
-      status = statusAfterEdit(locked.status, decided);
-      return { status };
-    });
+    const result = await applyTransition(
+      tx,
+      [id],
+      (locked) => {
+        if (locked.deleted) throw notFound(); // deleted since it was read
+        status = statusAfterEdit(locked.status, decided);
+        return { status };
+      },
+      'edited',
+    );
     const was = result.before.get(id)!;
     const revised = await reviseComment(tx, id, {
       bodyMarkdown: body,
@@ -481,8 +538,9 @@ export async function editOwnComment(
       userAgent: client.userAgent,
     });
     if (!revised) throw duplicate();
-    return result;
+    return { ...result, notices: await recordThreadEvents(tx, result.events) };
   });
+  services.announce(notices);
   // Only a public comment's words (or its leaving the tree) are news to the public and its cache:
   // an edit never makes a hidden comment public.
   if (before.get(id)!.isPublic) {
@@ -495,9 +553,14 @@ export async function editOwnComment(
 export async function deleteOwnComment(services: CommentServices, id: number, guestToken: string): Promise<number> {
   const row = await ownComment(services.db, id, guestToken);
   checkWindow(row, services.settings);
-  await transition(services, [id], (locked) => {
-    if (locked.deleted) throw notFound(); // deleted since it was read
-    return { deleted: true };
-  });
+  await transition(
+    services,
+    [id],
+    (locked) => {
+      if (locked.deleted) throw notFound(); // deleted since it was read
+      return { deleted: true };
+    },
+    'deleted',
+  );
   return id;
 }

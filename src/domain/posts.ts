@@ -1,6 +1,7 @@
 import { isUniqueViolation, type Db } from '../db/client.js';
 import { postById, setPostTags, slugsLike, updatePost, insertPost, type PostPatch } from '../db/queries/post-writes.js';
 import type { PostRecord } from '../db/queries/posts.js';
+import { recordThreadEvents, type ThreadNotices } from '../db/queries/thread-events.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { renderPostMarkdown } from './markdown.js';
 import type { Viewer } from './roles.js';
@@ -105,9 +106,16 @@ export async function createPost(db: Db, viewer: Viewer, input: PostInput): Prom
 }
 
 /** Applies a patch if the post is still at `version`; otherwise CONFLICT and nothing changes. */
-async function write(db: Db, id: number, version: number | null, patch: PostPatch, tags?: { slug: string; name: string }[]) {
+async function write(
+  db: Db,
+  id: number,
+  version: number | null,
+  patch: PostPatch,
+  tags?: { slug: string; name: string }[],
+  announce?: (notices: ThreadNotices) => void,
+) {
   try {
-    return await db.transaction(async (tx) => {
+    const { post, notices } = await db.transaction(async (tx) => {
       const post = await updatePost(tx, id, version, patch);
       if (!post) {
         const current = await postById(tx, id);
@@ -119,8 +127,12 @@ async function write(db: Db, id: number, version: number | null, patch: PostPatc
         );
       }
       if (tags) await setPostTags(tx, id, tags);
-      return post;
+      // A change of publication may hide the thread from its subscribers: they re-check the post
+      // when they read this event (src/subscriptions/stream.ts).
+      return { post, notices: announce ? await recordThreadEvents(tx, [{ postId: id, kind: 'post' }]) : null };
     });
+    if (notices) announce!(notices);
+    return post;
   } catch (error) {
     if (isUniqueViolation(error) && patch.slug) throw slugTaken(patch.slug);
     throw error;
@@ -138,23 +150,29 @@ export type Publication =
   | { action: 'unpublish' }
   | { action: 'archive' };
 
-export async function setPublication(db: Db, id: number, version: number | null, publication: Publication): Promise<PostRecord> {
+export async function setPublication(
+  db: Db,
+  id: number,
+  version: number | null,
+  publication: Publication,
+  announce: (notices: ThreadNotices) => void,
+): Promise<PostRecord> {
   switch (publication.action) {
     case 'publish': {
       const current = await postById(db, id);
       if (!current) throw new NotFoundError('There is no such post.');
       // Publishing keeps the first publication date of a post that already went out.
       const already = current.status === 'published' && current.publishedAt !== null;
-      return write(db, id, version, { status: 'published', publishedAt: already ? current.publishedAt : new Date() });
+      return write(db, id, version, { status: 'published', publishedAt: already ? current.publishedAt : new Date() }, undefined, announce);
     }
     case 'schedule':
       if (publication.at.getTime() <= Date.now()) {
         throw new ValidationError('publishAt', 'Schedule for a time in the future, or publish now.');
       }
-      return write(db, id, version, { status: 'scheduled', publishedAt: publication.at });
+      return write(db, id, version, { status: 'scheduled', publishedAt: publication.at }, undefined, announce);
     case 'unpublish':
-      return write(db, id, version, { status: 'draft', publishedAt: null });
+      return write(db, id, version, { status: 'draft', publishedAt: null }, undefined, announce);
     case 'archive':
-      return write(db, id, version, { status: 'archived' });
+      return write(db, id, version, { status: 'archived' }, undefined, announce);
   }
 }

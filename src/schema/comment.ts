@@ -36,7 +36,7 @@ import { maxItems } from '../limits.js';
 import { commentAuthorRow, CommentAuthorRef } from './comment-author.js';
 import { CommentRevisionRef } from './comment-revision.js';
 import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
-import { pageFromArgs, toConnection } from './pagination.js';
+import { cursorSql, encodeCursor, pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
 
@@ -80,6 +80,7 @@ const services = ({ db, services: s }: Context): CommentServices => ({
   settings: s.config.comments,
   akismet: s.akismet,
   logger: s.logger,
+  announce: s.threadEvents.announce,
 });
 
 builder.node(CommentRef, {
@@ -106,6 +107,13 @@ builder.node(CommentRef, {
       }),
       resolve: (comment, _args, { loaders }) =>
         comment.parentId === null ? null : loaders.comment.load(comment.parentId),
+    }),
+    threadCursor: t.string({
+      description:
+        "This comment's cursor in its lists (`Post.thread`, `comments`, `replies`): page on from it with `after`, " +
+        'e.g. from a comment a `threadEvents` event brought.',
+      extensions: sqlValue((c) => cursorSql('Comment', sql`${c}.id`)),
+      resolve: (comment) => encodeCursor('Comment', comment.id),
     }),
     depth: t.exposeInt('depth', { description: '1 for a top-level comment, 2 for a reply to it, and so on.' }),
     ancestors: t.field({

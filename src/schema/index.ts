@@ -11,9 +11,11 @@ import './comment-revision.js';
 import './error.js';
 import './viewer.js';
 import './api-token.js';
+import './thread-event.js';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'Size of the whole list, not just this page.', resolve: (connection) => connection.totalCount() }),

@@ -17,7 +17,8 @@ import { keyOf } from './ids.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-export type CursorKind = 'Author' | 'Comment' | 'Post' | 'Tag';
+/** `ThreadEvent`: a `threadEvents` event (ids from a bigint sequence; the others are integers). */
+export type CursorKind = 'Author' | 'Comment' | 'Post' | 'Tag' | 'ThreadEvent';
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -36,11 +37,12 @@ export function cursorSql(kind: CursorKind, id: SQL): SQL {
   return sql`translate(rtrim(encode(convert_to(${sql.raw(`'${kind}:'`)} || ${id}, 'UTF8'), 'base64'), '='), '+/', '-_')`;
 }
 
-function decodeCursor(kind: CursorKind, cursor: string | null | undefined, argument: string): number | null {
+export function decodeCursor(kind: CursorKind, cursor: string | null | undefined, argument: string): number | null {
   if (cursor == null) return null;
-  const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match || match[1] !== kind || Number(match[2]) > 2 ** 31 - 1) {
-    throw badInput(`\`${argument}\` is not a cursor of this connection`, argument);
+  const match = /^([A-Za-z]+):([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const max = kind === 'ThreadEvent' ? Number.MAX_SAFE_INTEGER : 2 ** 31 - 1;
+  if (!match || match[1] !== kind || Number(match[2]) > max) {
+    throw badInput(`\`${argument}\` is not a cursor of ${kind === 'ThreadEvent' ? 'a thread event' : 'this connection'}`, argument);
   }
   return Number(match[2]);
 }

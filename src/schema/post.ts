@@ -321,7 +321,7 @@ builder.mutationFields((t) => {
       errors: { types: writeErrors, directResult: true },
       authScopes: (_root, args) => ({ publishPost: keyOrNothing(args.id, 'Post') }),
       resolve: async (_root, args, { db, services }) => {
-        const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change);
+        const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, change, services.threadEvents.announce);
         await services.changes.everything();
         return post;
       },
@@ -346,7 +346,7 @@ builder.mutationFields((t) => {
         const post = await setPublication(db, inputKey(args.id, 'Post', 'id'), args.version ?? null, {
           action: 'schedule',
           at: args.publishAt,
-        });
+        }, services.threadEvents.announce);
         await services.changes.everything();
         return post;
       },

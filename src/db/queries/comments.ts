@@ -17,6 +17,9 @@ import { columns, readRow } from './rows.js';
  */
 export const isPublicComment = (comment: Pick<CommentRow, 'status' | 'deleted'>) => comment.status === 'approved' && !comment.deleted;
 export const publicCommentSql = (c: SQL) => sql`(${c}.status = 'approved' and not ${c}.deleted)`;
+/** Shown in the tree (public, or a placeholder for public replies): the generated column `listed`, for a row in hand. */
+export const isListedComment = (comment: Pick<CommentRow, 'status' | 'deleted' | 'descendantCount'>) =>
+  isPublicComment(comment) || comment.descendantCount > 0;
 
 export const canReadComment = (comment: Pick<CommentRow, 'id' | 'status' | 'deleted'>, access: Access, unlocked: ReadonlySet<number>) =>
   isPublicComment(comment) || access.moderator || unlocked.has(comment.id);

@@ -1,0 +1,90 @@
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+
+/*
+ * Subscriptions as Server-Sent Events (the "distinct connections" mode of GraphQL over SSE, which
+ * yoga speaks: `event: next` with a result as `data`, then `event: complete`). Yoga's own writer
+ * pings every 12 s, unconfigurable, and says nothing to proxies; this one replaces it for streams:
+ * - a heartbeat (an SSE comment line) every SUBSCRIPTION_HEARTBEAT_SECONDS, so that proxies and
+ *   load balancers do not time an idle stream out and a client notices a dead connection;
+ * - `X-Accel-Buffering: no` (nginx and others would buffer the stream) and `Cache-Control:
+ *   no-cache, no-transform` (no proxy compresses or rewrites it); nothing in Palaver compresses
+ *   responses, so the stream is sent as written;
+ * - an error from the source (none is expected: src/subscriptions/stream.ts ends its streams with
+ *   an error result instead) is logged and sent as a masked result, then `complete`, rather than
+ *   cutting the connection.
+ */
+export function useEventStreams({ heartbeatMs, logger }: { heartbeatMs: number; logger: Logger }): Plugin {
+  return {
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (typeof (result as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') return;
+      if (!/\btext\/event-stream\b/.test(request.headers.get('accept') ?? '')) return;
+      setResultProcessor((stream, fetchAPI) => eventStream(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeatMs, logger), 'text/event-stream');
+    },
+  };
+}
+
+function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response }, heartbeatMs: number, logger: Logger) {
+  const encoder = new TextEncoder();
+  const iterator = source[Symbol.asyncIterator]();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const body = new fetchAPI.ReadableStream<Uint8Array>({
+    start(controller) {
+      // A first comment line flushes the headers: some clients wait for a byte before they report the stream open.
+      controller.enqueue(encoder.encode(':\n\n'));
+      heartbeat = setInterval(() => {
+        if (controller.desiredSize === null) return clearInterval(heartbeat);
+        controller.enqueue(encoder.encode(':\n\n'));
+      }, heartbeatMs);
+    },
+    async pull(controller) {
+      let item: IteratorResult<ExecutionResult>;
+      try {
+        item = await iterator.next();
+      } catch (error) {
+        logger.error('A subscription stream failed:', error);
+        item = { done: false, value: { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } as never };
+        void iterator.return?.();
+        controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(item.value)}\n\n`));
+        item = { done: true, value: undefined };
+      }
+      if (!item.done) {
+        controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(withoutInternals(item.value))}\n\n`));
+        return;
+      }
+      clearInterval(heartbeat);
+      controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
+      controller.close();
+    },
+    async cancel() {
+      // The client went away.
+      clearInterval(heartbeat);
+      await iterator.return?.();
+    },
+  });
+  return new fetchAPI.Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    },
+  });
+}
+
+/** A result as clients see it: errors as JSON (GraphQLError.toJSON), without yoga's internal `http` extension. */
+function withoutInternals(result: ExecutionResult) {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      const json = (typeof (error as { toJSON?: unknown }).toJSON === 'function' ? error.toJSON() : { ...error }) as unknown as Record<string, unknown>;
+      const extensions = { ...(json.extensions as Record<string, unknown> | undefined) };
+      delete extensions.http;
+      delete extensions.unexpected;
+      return { ...json, ...(Object.keys(extensions).length ? { extensions } : {}) };
+    }),
+  };
+}
