@@ -202,7 +202,8 @@ function styled(n: number, type: GraphQLObjectType, selection: string): { inner:
     case 3:
       return { inner: `alias: __typename ${selection.replace(/^(\w+)/, 'renamed: $1')}`, fragments: '', variables: '' };
     case 4:
-      return { inner: `${selection.replace(/^(\w+)/, '$1 @include(if: $yes)')} skipped: __typename @skip(if: $yes)`, fragments: '', variables: '($yes: Boolean = true)' };
+      // The directive goes after the field's arguments, if any (before them is a syntax error).
+      return { inner: `${selection.replace(/^(\w+(?:\([^)]*\))?)/, '$1 @include(if: $yes)')} skipped: __typename @skip(if: $yes)`, fragments: '', variables: '($yes: Boolean = true)' };
     default:
       return { inner: selection, fragments: '', variables: '' };
   }

@@ -26,6 +26,9 @@ const timestamps = {
 export const authorRole = pgEnum('author_role', ['contributor', 'author', 'editor', 'admin']);
 export const postStatus = pgEnum('post_status', ['draft', 'scheduled', 'published', 'archived']);
 export const commentStatus = pgEnum('comment_status', ['pending', 'approved', 'spam', 'trash']);
+// What `body_markdown` holds: Markdown (written through the API), or HTML (imported from WordPress
+// or Disqus, whose content is HTML); `body_html` is rendered from it either way (domain/markdown.ts).
+export const bodyFormat = pgEnum('body_format', ['markdown', 'html']);
 
 export const authors = pgTable('authors', {
   id: integer().primaryKey().generatedByDefaultAsIdentity(),
@@ -47,6 +50,7 @@ export const posts = pgTable(
     excerpt: text().notNull().default(''),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
+    bodyFormat: bodyFormat().notNull().default('markdown'),
     authorId: integer()
       .notNull()
       .references(() => authors.id),
@@ -131,6 +135,7 @@ export const comments = pgTable(
     authorUrl: text(),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
+    bodyFormat: bodyFormat().notNull().default('markdown'),
     status: commentStatus().notNull().default('pending'),
     deleted: boolean().notNull().default(false),
     replyCount: integer().notNull().default(0),

@@ -2,7 +2,7 @@ import { isUniqueViolation, type Db } from '../db/client.js';
 import { postById, setPostTags, slugsLike, updatePost, insertPost, type PostPatch } from '../db/queries/post-writes.js';
 import type { PostRecord } from '../db/queries/posts.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { renderPostMarkdown } from './markdown.js';
+import { renderPostBody, type BodyFormat } from './markdown.js';
 import type { Viewer } from './roles.js';
 import { SLUG, slugify } from './slug.js';
 
@@ -17,6 +17,8 @@ export interface PostInput {
   title?: string | null;
   slug?: string | null;
   bodyMarkdown?: string | null;
+  /** The body in the post's format (Markdown or HTML). */
+  body?: string | null;
   excerpt?: string | null;
   tags?: readonly string[] | null;
   commentsOpen?: boolean | null;
@@ -24,7 +26,11 @@ export interface PostInput {
 
 const LIMITS = { title: 300, slug: 100, excerpt: 1000, body: 1_000_000, tags: 20, tag: 60 };
 
-function validate(input: PostInput, creating: boolean): PostPatch & { tags?: { slug: string; name: string }[] } {
+function validate(
+  input: PostInput,
+  creating: boolean,
+  format: BodyFormat = 'markdown',
+): PostPatch & { tags?: { slug: string; name: string }[] } {
   const patch: PostPatch & { tags?: { slug: string; name: string }[] } = {};
   if (input.title != null || creating) {
     const title = input.title?.trim() ?? '';
@@ -38,11 +44,18 @@ function validate(input: PostInput, creating: boolean): PostPatch & { tags?: { s
     }
     patch.slug = input.slug;
   }
-  if (input.bodyMarkdown != null || creating) {
-    const body = input.bodyMarkdown ?? '';
-    if (body.length > LIMITS.body) throw new ValidationError('bodyMarkdown', 'The body is too long: at most 1,000,000 characters.');
+  if (input.body != null && input.bodyMarkdown != null) {
+    throw new ValidationError('body', 'Give the body once: as `body`, or as `bodyMarkdown` for a Markdown post.');
+  }
+  if (input.bodyMarkdown != null && format !== 'markdown') {
+    throw new ValidationError('bodyMarkdown', "This post's body is HTML (bodyFormat HTML): send it as `body`.");
+  }
+  if (input.body != null || input.bodyMarkdown != null || creating) {
+    const field = input.body != null ? 'body' : 'bodyMarkdown';
+    const body = input.body ?? input.bodyMarkdown ?? '';
+    if (body.length > LIMITS.body) throw new ValidationError(field, 'The body is too long: at most 1,000,000 characters.');
     patch.bodyMarkdown = body;
-    patch.bodyHtml = renderPostMarkdown(body);
+    patch.bodyHtml = renderPostBody(format, body);
   }
   if (input.excerpt != null) {
     if (input.excerpt.length > LIMITS.excerpt) {
@@ -128,7 +141,9 @@ async function write(db: Db, id: number, version: number | null, patch: PostPatc
 }
 
 export async function editPost(db: Db, id: number, version: number, input: PostInput): Promise<PostRecord> {
-  const { tags, ...patch } = validate(input, false);
+  // A body is read in the post's own format (a missing post is NOT_FOUND in `write`).
+  const format = input.body != null || input.bodyMarkdown != null ? ((await postById(db, id))?.bodyFormat ?? 'markdown') : 'markdown';
+  const { tags, ...patch } = validate(input, false, format);
   return write(db, id, version, patch, tags);
 }
 

@@ -16,6 +16,7 @@ import { createPost, editPost, setPublication, type Publication } from '../domai
 import { badInput } from '../errors.js';
 import { maxItems } from '../limits.js';
 import { AuthorRef } from './author.js';
+import { BodyFormat } from './body-format.js';
 import { CommentConnection, CommentRef } from './comment.js';
 import { inputKey, keyOf, keyOrNothing, loadNodes, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
@@ -86,8 +87,11 @@ builder.node(PostRef, {
     slug: t.exposeString('slug'),
     title: t.exposeString('title'),
     excerpt: t.exposeString('excerpt'),
-    bodyHtml: t.exposeString('bodyHtml', { description: 'The body rendered from Markdown and sanitized.' }),
-    bodyMarkdown: t.exposeString('bodyMarkdown'),
+    bodyHtml: t.exposeString('bodyHtml', { description: 'The body rendered (from Markdown, or as HTML) and sanitized: what to display.' }),
+    bodyMarkdown: t.exposeString('bodyMarkdown', {
+      description: 'The body as written, in `bodyFormat`: Markdown, or for an imported post its HTML source.',
+    }),
+    bodyFormat: t.expose('bodyFormat', { type: BodyFormat }),
     status: t.expose('status', { type: PostStatus }),
     version: t.exposeInt('version', { description: 'Changes with every edit; pass it back with `updatePost`.' }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
@@ -259,7 +263,10 @@ const PostFields = builder.inputType('PostFields', {
   fields: (t) => ({
     title: t.string(),
     slug: t.string({ description: 'Lower-case words joined by hyphens; generated from the title when absent.' }),
-    bodyMarkdown: t.string(),
+    bodyMarkdown: t.string({ description: 'The body, for a post whose `bodyFormat` is MARKDOWN.' }),
+    body: t.string({
+      description: "The body in the post's `bodyFormat` (Markdown, or HTML for an imported post). Not with `bodyMarkdown`.",
+    }),
     excerpt: t.string(),
     tags: t.stringList({ description: 'Tag names; tags that do not exist yet are created.' }),
     commentsOpen: t.boolean(),
