@@ -4,7 +4,7 @@ import type { PostRecord } from '../db/queries/posts.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { renderPostBody, type BodyFormat } from './markdown.js';
 import type { Viewer } from './roles.js';
-import { SLUG, slugify } from './slug.js';
+import { freeSlug, SLUG, slugify } from './slug.js';
 
 /*
  * Editors' writes to posts. Who may do what is declared on the GraphQL fields (scope-auth, with
@@ -82,20 +82,15 @@ function validate(
 
 const slugTaken = (slug: string) => new ConflictError(`The slug "${slug}" is taken by another post.`, 'slug');
 
-/** A free slug from the title: the title's, or the first free "-2", "-3"… after it. */
-async function freeSlug(db: Db, title: string): Promise<string> {
-  const base = slugify(title) || 'post';
-  const taken = new Set(await slugsLike(db, base));
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-}
+/** A free post slug from a title (or a WordPress post name): see `freeSlug`. */
+export const freePostSlug = (db: Db, text: string) => freeSlug(text, 'post', (base) => slugsLike(db, base));
 
 export async function createPost(db: Db, viewer: Viewer, input: PostInput): Promise<PostRecord> {
   const { tags, ...patch } = validate(input, true);
   const explicit = patch.slug !== undefined;
   // A generated slug that a concurrent writer takes first is simply generated again.
   for (let attempt = 0; ; attempt++) {
-    const slug = patch.slug ?? (await freeSlug(db, patch.title!));
+    const slug = patch.slug ?? (await freePostSlug(db, patch.title!));
     try {
       return await db.transaction(async (tx) => {
         const post = await insertPost(tx, {

@@ -8,7 +8,7 @@ import {
   commentLists,
   type ThreadOptions,
 } from '../db/queries/comments.js';
-import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
+import { countPosts, filterSql, hasLegacyUrlSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
 import { posts as postsTable } from '../db/schema.js';
 import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -208,18 +208,26 @@ builder.queryFields((t) => ({
   post: t.field({
     type: PostRef,
     nullable: true,
-    description: 'A post by ID or slug (published, or yours, or any for editors); null when there is none.',
-    args: { id: t.arg.id(), slug: t.arg.string() },
+    description:
+      'A post by ID, slug or old address (`legacyUrl`: an imported post\'s WordPress `link` or `guid`, exactly as it was, ' +
+      'for redirects); published, or yours, or any for editors; null when there is none.',
+    args: { id: t.arg.id(), slug: t.arg.string(), legacyUrl: t.arg.string() },
     extensions: sqlRows({
-      where: (p, _row, { access }, { id, slug }) => {
-        oneOf(id, slug);
-        const match = id != null ? sql`${p}.id = ${keyOf(id as string, 'Post')}` : sql`${p}.slug = ${slug as string}`;
+      where: (p, _row, { access }, { id, slug, legacyUrl }) => {
+        oneOf({ id, slug, legacyUrl });
+        const match =
+          id != null
+            ? sql`${p}.id = ${keyOf(id as string, 'Post')}`
+            : slug != null
+              ? sql`${p}.slug = ${slug as string}`
+              : hasLegacyUrlSql(p, legacyUrl as string);
         return sql`${match} and ${visiblePost(access.posts, p)}`;
       },
     }),
-    resolve: (_root, { id, slug }, { loaders }) => {
-      oneOf(id, slug);
-      return id != null ? loaders.post.load(keyOf(id, 'Post')) : loaders.postBySlug.load(slug!);
+    resolve: (_root, { id, slug, legacyUrl }, { loaders }) => {
+      oneOf({ id, slug, legacyUrl });
+      if (id != null) return loaders.post.load(keyOf(id, 'Post'));
+      return slug != null ? loaders.postBySlug.load(slug) : loaders.postByLegacyUrl.load(legacyUrl!);
     },
   }),
   posts: t.connection(
