@@ -186,3 +186,18 @@ export async function postCommentCount(db: Db, id: number): Promise<number> {
   const [row] = await queryRows<{ comment_count: number }>(db, sql`select comment_count from posts where id = ${id}`);
   return row?.comment_count ?? 0;
 }
+
+/** Every author, for an export. */
+export async function allAuthors(db: Db): Promise<AuthorRow[]> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`select ${columns(authors, 'a')} from authors a order by a.id`);
+  return rows.map((row) => readRow(authors, row));
+}
+
+/** Posts after `afterId` in id order, `limit` at a time (an export pages through them). */
+export async function postsAfter(db: Db, afterId: number, limit: number): Promise<PostRecord[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${columns(posts, 'p', { omit: ['searchVector'] })} from posts p where p.id > ${afterId} order by p.id limit ${limit}`,
+  );
+  return rows.map((row) => readRow(posts, row) as PostRecord);
+}
