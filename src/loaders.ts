@@ -24,6 +24,7 @@ import {
   listPosts,
   postsByIds,
   postsBySlugs,
+  postsByLegacyUrls,
   type PostFilter,
   type PostRecord,
   type PostWithAuthor,
@@ -139,6 +140,11 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
   const postBySlug = new DataLoader<string, PostRecord | null>(async (slugs) =>
     inKeyOrder(slugs, primePosts(await postsBySlugs(db, slugs, access.posts)), (row) => row.slug),
   );
+  const postByLegacyUrl = new DataLoader<string, PostRecord | null>(async (urls) => {
+    const rows = await postsByLegacyUrls(db, urls, access.posts);
+    const posts = primePosts(rows);
+    return inKeyOrder(urls, rows.map((row, i) => ({ url: row.legacyUrl, post: posts[i]! })), (row) => row.url).map((row) => row?.post ?? null);
+  });
   // Moderators also load comments that are not in the public tree (pending, spam, trash).
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) => {
     rowsAllowed(0);
@@ -185,6 +191,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     authorBySlug,
     post,
     postBySlug,
+    postByLegacyUrl,
     postAnyStatus,
     comment,
     tag,

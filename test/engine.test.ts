@@ -59,6 +59,8 @@ beforeAll(async () => {
   await addPost(db, { authorId: people[1]!.id, slug: 'newer', title: 'Newer', publishedAt: new Date('2024-03-01T00:00:00Z') });
   const draft = await addPost(db, { authorId: writer.id, slug: 'hidden', status: 'draft', publishedAt: null, tagIds: [await addTag(db, 'secret')] });
   await addPost(db, { authorId: people[2]!.id, slug: 'soon', status: 'scheduled', publishedAt: new Date('2999-01-01T00:00:00Z') });
+  // An imported post's old address (post(legacyUrl:)).
+  await db.execute(sql`insert into post_legacy_urls (url, post_id) values ('https://old.example/2024/tree/', ${tree})`);
   await addThread(db, tree, threadDrafts(random(7), { comments: 120, topLevel: 12, maxDepth: 6, moderation: true }, new Date('2024-02-01'), people));
   await addThread(db, draft, threadDrafts(random(8), { comments: 5, topLevel: 2, maxDepth: 2, moderation: false }, new Date('2024-01-01'), people));
   await db.execute(sql`update comments set edited_at = created_at + interval '5 minutes' where id % 3 = 0`);
@@ -100,7 +102,7 @@ const query = schema.getQueryType()!;
 
 /** Arguments for root fields, one entry per kind of lookup. */
 const rootArguments = (): Record<string, string[]> => ({
-  post: [`(slug: "tree")`, `(id: "${ids.tree}")`, `(slug: "hidden")`, `(id: "${ids.draft}")`, `(slug: "nope")`],
+  post: [`(slug: "tree")`, `(id: "${ids.tree}")`, `(slug: "hidden")`, `(id: "${ids.draft}")`, `(slug: "nope")`, `(legacyUrl: "https://old.example/2024/tree/")`, `(legacyUrl: "https://old.example/nope/")`],
   comment: [`(id: "${ids.comment}")`, `(id: "${ids.placeholder}")`, `(id: "${ids.held}")`],
   author: [`(slug: "ann")`, `(id: "${ids.author}")`],
   node: [`(id: "${ids.tree}")`, `(id: "${ids.comment}")`, `(id: "${ids.author}")`, `(id: "${ids.tag}")`, `(id: "${ids.draft}")`, `(id: "${ids.held}")`],
@@ -202,7 +204,8 @@ function styled(n: number, type: GraphQLObjectType, selection: string): { inner:
     case 3:
       return { inner: `alias: __typename ${selection.replace(/^(\w+)/, 'renamed: $1')}`, fragments: '', variables: '' };
     case 4:
-      return { inner: `${selection.replace(/^(\w+)/, '$1 @include(if: $yes)')} skipped: __typename @skip(if: $yes)`, fragments: '', variables: '($yes: Boolean = true)' };
+      // The directive goes after the field's arguments, if any (before them is a syntax error).
+      return { inner: `${selection.replace(/^(\w+(?:\([^)]*\))?)/, '$1 @include(if: $yes)')} skipped: __typename @skip(if: $yes)`, fragments: '', variables: '($yes: Boolean = true)' };
     default:
       return { inner: selection, fragments: '', variables: '' };
   }

@@ -26,6 +26,9 @@ const timestamps = {
 export const authorRole = pgEnum('author_role', ['contributor', 'author', 'editor', 'admin']);
 export const postStatus = pgEnum('post_status', ['draft', 'scheduled', 'published', 'archived']);
 export const commentStatus = pgEnum('comment_status', ['pending', 'approved', 'spam', 'trash']);
+// What `body_markdown` holds: Markdown (written through the API), or HTML (imported from WordPress
+// or Disqus, whose content is HTML); `body_html` is rendered from it either way (domain/markdown.ts).
+export const bodyFormat = pgEnum('body_format', ['markdown', 'html']);
 
 export const authors = pgTable('authors', {
   id: integer().primaryKey().generatedByDefaultAsIdentity(),
@@ -35,6 +38,11 @@ export const authors = pgTable('authors', {
   avatarUrl: text(),
   website: text(),
   role: authorRole().notNull().default('author'),
+  // Private (never exposed): the email an imported author had on the old site.
+  email: text(),
+    // Where an imported row came from (importers, src/domain/import/): the site and its own id,
+    // e.g. `https://blog.example/#post-42`, so that importing again updates instead of duplicating.
+    sourceKey: text().unique(),
   ...timestamps,
 });
 
@@ -47,6 +55,7 @@ export const posts = pgTable(
     excerpt: text().notNull().default(''),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
+    bodyFormat: bodyFormat().notNull().default('markdown'),
     authorId: integer()
       .notNull()
       .references(() => authors.id),
@@ -59,6 +68,9 @@ export const posts = pgTable(
     commentCount: integer().notNull().default(0),
     // Optimistic concurrency: every update names the version it started from and bumps it.
     version: integer().notNull().default(1),
+    // Where an imported row came from (importers, src/domain/import/): the site and its own id,
+    // e.g. `https://blog.example/#post-42`, so that importing again updates instead of duplicating.
+    sourceKey: text().unique(),
     searchVector: tsvector().generatedAlwaysAs(
       sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body_markdown), 'B')`,
     ),
@@ -72,6 +84,18 @@ export const posts = pgTable(
     index('posts_author_idx').on(t.authorId, sql`coalesce(published_at, created_at)`, t.id),
     index('posts_search_idx').using('gin', t.searchVector),
   ],
+);
+
+/** A post's old addresses (an imported post's WordPress `link` and `guid`), for redirects: `post(legacyUrl:)`. */
+export const postLegacyUrls = pgTable(
+  'post_legacy_urls',
+  {
+    url: text().primaryKey(),
+    postId: integer()
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+  },
+  (t) => [index('post_legacy_urls_post_idx').on(t.postId)],
 );
 
 export const tags = pgTable(
@@ -131,6 +155,7 @@ export const comments = pgTable(
     authorUrl: text(),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
+    bodyFormat: bodyFormat().notNull().default('markdown'),
     status: commentStatus().notNull().default('pending'),
     deleted: boolean().notNull().default(false),
     replyCount: integer().notNull().default(0),
@@ -152,6 +177,9 @@ export const comments = pgTable(
     // sha256 of (post, parent, author identity, normalized body): a unique index turns
     // duplicate submissions, even simultaneous ones, into one comment.
     dedupeKey: text(),
+    // Where an imported row came from (importers, src/domain/import/): the site and its own id,
+    // e.g. `https://blog.example/#post-42`, so that importing again updates instead of duplicating.
+    sourceKey: text().unique(),
     listed: boolean()
       .notNull()
       .generatedAlwaysAs(sql`(status = 'approved' and not deleted) or descendant_count > 0`),

@@ -3,9 +3,9 @@ import { postById, setPostTags, slugsLike, updatePost, insertPost, type PostPatc
 import type { PostRecord } from '../db/queries/posts.js';
 import { recordThreadEvents, type ThreadNotices } from '../db/queries/thread-events.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { renderPostMarkdown } from './markdown.js';
+import { renderPostBody, type BodyFormat } from './markdown.js';
 import type { Viewer } from './roles.js';
-import { SLUG, slugify } from './slug.js';
+import { freeSlug, SLUG, slugify } from './slug.js';
 
 /*
  * Editors' writes to posts. Who may do what is declared on the GraphQL fields (scope-auth, with
@@ -18,6 +18,8 @@ export interface PostInput {
   title?: string | null;
   slug?: string | null;
   bodyMarkdown?: string | null;
+  /** The body in the post's format (Markdown or HTML). */
+  body?: string | null;
   excerpt?: string | null;
   tags?: readonly string[] | null;
   commentsOpen?: boolean | null;
@@ -25,7 +27,11 @@ export interface PostInput {
 
 const LIMITS = { title: 300, slug: 100, excerpt: 1000, body: 1_000_000, tags: 20, tag: 60 };
 
-function validate(input: PostInput, creating: boolean): PostPatch & { tags?: { slug: string; name: string }[] } {
+function validate(
+  input: PostInput,
+  creating: boolean,
+  format: BodyFormat = 'markdown',
+): PostPatch & { tags?: { slug: string; name: string }[] } {
   const patch: PostPatch & { tags?: { slug: string; name: string }[] } = {};
   if (input.title != null || creating) {
     const title = input.title?.trim() ?? '';
@@ -39,11 +45,18 @@ function validate(input: PostInput, creating: boolean): PostPatch & { tags?: { s
     }
     patch.slug = input.slug;
   }
-  if (input.bodyMarkdown != null || creating) {
-    const body = input.bodyMarkdown ?? '';
-    if (body.length > LIMITS.body) throw new ValidationError('bodyMarkdown', 'The body is too long: at most 1,000,000 characters.');
+  if (input.body != null && input.bodyMarkdown != null) {
+    throw new ValidationError('body', 'Give the body once: as `body`, or as `bodyMarkdown` for a Markdown post.');
+  }
+  if (input.bodyMarkdown != null && format !== 'markdown') {
+    throw new ValidationError('bodyMarkdown', "This post's body is HTML (bodyFormat HTML): send it as `body`.");
+  }
+  if (input.body != null || input.bodyMarkdown != null || creating) {
+    const field = input.body != null ? 'body' : 'bodyMarkdown';
+    const body = input.body ?? input.bodyMarkdown ?? '';
+    if (body.length > LIMITS.body) throw new ValidationError(field, 'The body is too long: at most 1,000,000 characters.');
     patch.bodyMarkdown = body;
-    patch.bodyHtml = renderPostMarkdown(body);
+    patch.bodyHtml = renderPostBody(format, body);
   }
   if (input.excerpt != null) {
     if (input.excerpt.length > LIMITS.excerpt) {
@@ -70,20 +83,15 @@ function validate(input: PostInput, creating: boolean): PostPatch & { tags?: { s
 
 const slugTaken = (slug: string) => new ConflictError(`The slug "${slug}" is taken by another post.`, 'slug');
 
-/** A free slug from the title: the title's, or the first free "-2", "-3"… after it. */
-async function freeSlug(db: Db, title: string): Promise<string> {
-  const base = slugify(title) || 'post';
-  const taken = new Set(await slugsLike(db, base));
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-}
+/** A free post slug from a title (or a WordPress post name): see `freeSlug`. */
+export const freePostSlug = (db: Db, text: string) => freeSlug(text, 'post', (base) => slugsLike(db, base));
 
 export async function createPost(db: Db, viewer: Viewer, input: PostInput): Promise<PostRecord> {
   const { tags, ...patch } = validate(input, true);
   const explicit = patch.slug !== undefined;
   // A generated slug that a concurrent writer takes first is simply generated again.
   for (let attempt = 0; ; attempt++) {
-    const slug = patch.slug ?? (await freeSlug(db, patch.title!));
+    const slug = patch.slug ?? (await freePostSlug(db, patch.title!));
     try {
       return await db.transaction(async (tx) => {
         const post = await insertPost(tx, {
@@ -140,7 +148,9 @@ async function write(
 }
 
 export async function editPost(db: Db, id: number, version: number, input: PostInput): Promise<PostRecord> {
-  const { tags, ...patch } = validate(input, false);
+  // A body is read in the post's own format (a missing post is NOT_FOUND in `write`).
+  const format = input.body != null || input.bodyMarkdown != null ? ((await postById(db, id))?.bodyFormat ?? 'markdown') : 'markdown';
+  const { tags, ...patch } = validate(input, false, format);
   return write(db, id, version, patch, tags);
 }
 

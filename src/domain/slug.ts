@@ -12,3 +12,14 @@ export function slugify(text: string, maxLength = 80): string {
 }
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * A free slug for `text`: its slug (or `fallback` when it has none), or the first free "-2",
+ * "-3"… after it. `taken` lists the slugs in use that equal a base or extend it with "-…".
+ */
+export async function freeSlug(text: string, fallback: string, taken: (base: string) => Promise<readonly string[]>): Promise<string> {
+  const base = slugify(text) || fallback;
+  const used = new Set(await taken(base));
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+}

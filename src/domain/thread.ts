@@ -41,69 +41,94 @@ export function isPublicDraft(draft: Pick<CommentDraft, 'status' | 'deleted'>): 
   return isPublicComment({ status: draft.status, deleted: draft.deleted ?? false });
 }
 
-/** `ids[i]` is the id reserved for `drafts[i]`. */
-export function planThread(postId: number, drafts: readonly CommentDraft[], ids: readonly number[]): PlannedThread {
-  const children = drafts.map((): number[] => []);
+/** What the thread model derives for one comment from its place in the tree. */
+export interface ThreadShape {
+  path: number[];
+  depth: number;
+  replyCount: number;
+  descendantCount: number;
+}
+
+/** A comment as `shapeThread` sees it: its parent (an index), sort stamp, id, and whether it is public. */
+export interface ShapeNode {
+  /** Index of the parent in the nodes array; parents may come after their replies. */
+  parent: number | null;
+  /** The sort key among siblings (`pathStamp` of its creation time). */
+  stamp: number;
+  id: number;
+  isPublic: boolean;
+}
+
+/**
+ * Paths, depths and counters of a whole thread, from its tree alone. Also throws when a parent
+ * is out of range or the parents form a cycle.
+ */
+export function shapeThread(nodes: readonly ShapeNode[]): { shapes: ThreadShape[]; publicCount: number } {
+  const children = nodes.map((): number[] => []);
   const roots: number[] = [];
-  drafts.forEach((draft, i) => {
-    if (draft.parent === null) roots.push(i);
-    else if (draft.parent < 0 || draft.parent >= drafts.length || draft.parent === i) {
-      throw new Error(`comment ${i} has no parent ${draft.parent}`);
-    } else children[draft.parent]!.push(i);
+  nodes.forEach((node, i) => {
+    if (node.parent === null) roots.push(i);
+    else if (node.parent < 0 || node.parent >= nodes.length || node.parent === i) {
+      throw new Error(`comment ${i} has no parent ${node.parent}`);
+    } else children[node.parent]!.push(i);
   });
 
-  const rows: CommentInsert[] = new Array(drafts.length);
+  const shapes: ThreadShape[] = new Array(nodes.length);
   let publicCount = 0;
   let visited = 0;
   // Depth-first with an explicit stack (threads can be deeper than the call stack likes):
   // paths go down, counters come back up once all of a comment's children are done.
   const visit = (root: number) => {
-    const stack: { index: number; path: number[]; entered: boolean }[] = [
-      { index: root, path: [], entered: false },
-    ];
+    const stack: { index: number; path: number[]; entered: boolean }[] = [{ index: root, path: [], entered: false }];
     while (stack.length) {
       const frame = stack[stack.length - 1]!;
-      const draft = drafts[frame.index]!;
+      const node = nodes[frame.index]!;
       if (!frame.entered) {
         frame.entered = true;
         visited++;
-        const id = ids[frame.index]!;
-        const path = [...frame.path, pathStamp(draft.createdAt), id];
-        rows[frame.index] = {
-          id,
-          postId,
-          parentId: draft.parent === null ? null : ids[draft.parent]!,
-          depth: path.length / 2,
-          path,
-          authorId: draft.authorId ?? null,
-          authorName: draft.authorName,
-          authorEmail: draft.authorEmail ?? null,
-          authorUrl: draft.authorUrl ?? null,
-          bodyMarkdown: draft.bodyMarkdown,
-          bodyHtml: renderCommentMarkdown(draft.bodyMarkdown),
-          status: draft.status,
-          deleted: draft.deleted ?? false,
-          replyCount: 0,
-          descendantCount: 0,
-          createdAt: draft.createdAt,
-          updatedAt: draft.createdAt,
-        };
+        const path = [...frame.path, node.stamp, node.id];
+        shapes[frame.index] = { path, depth: path.length / 2, replyCount: 0, descendantCount: 0 };
         for (const child of children[frame.index]!) stack.push({ index: child, path, entered: false });
         continue;
       }
       stack.pop();
-      const row = rows[frame.index]!;
-      const isPublic = isPublicDraft(draft);
-      if (isPublic) publicCount++;
-      if (draft.parent !== null) {
-        const parent = rows[draft.parent]!;
-        parent.descendantCount! += row.descendantCount! + (isPublic ? 1 : 0);
-        if (isPublic || row.descendantCount! > 0) parent.replyCount! += 1;
+      const shape = shapes[frame.index]!;
+      if (node.isPublic) publicCount++;
+      if (node.parent !== null) {
+        const parent = shapes[node.parent]!;
+        parent.descendantCount += shape.descendantCount + (node.isPublic ? 1 : 0);
+        if (node.isPublic || shape.descendantCount > 0) parent.replyCount += 1;
       }
     }
   };
   for (const root of roots) visit(root);
-  if (visited !== drafts.length) throw new Error('comment parents form a cycle');
+  if (visited !== nodes.length) throw new Error('comment parents form a cycle');
+  return { shapes, publicCount };
+}
+
+/** `ids[i]` is the id reserved for `drafts[i]`. */
+export function planThread(postId: number, drafts: readonly CommentDraft[], ids: readonly number[]): PlannedThread {
+  const { shapes, publicCount } = shapeThread(
+    drafts.map((draft, i) => ({ parent: draft.parent, stamp: pathStamp(draft.createdAt), id: ids[i]!, isPublic: isPublicDraft(draft) })),
+  );
+  const rows = drafts.map(
+    (draft, i): CommentInsert => ({
+      ...shapes[i]!,
+      id: ids[i]!,
+      postId,
+      parentId: draft.parent === null ? null : ids[draft.parent]!,
+      authorId: draft.authorId ?? null,
+      authorName: draft.authorName,
+      authorEmail: draft.authorEmail ?? null,
+      authorUrl: draft.authorUrl ?? null,
+      bodyMarkdown: draft.bodyMarkdown,
+      bodyHtml: renderCommentMarkdown(draft.bodyMarkdown),
+      status: draft.status,
+      deleted: draft.deleted ?? false,
+      createdAt: draft.createdAt,
+      updatedAt: draft.createdAt,
+    }),
+  );
   return { rows, publicCount };
 }
 

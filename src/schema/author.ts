@@ -87,12 +87,12 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id(), slug: t.arg.string() },
     extensions: sqlRows({
       where: (a, _row, _scope, { id, slug }) => {
-        oneOf(id, slug);
+        oneOf({ id, slug });
         return id != null ? sql`${a}.id = ${keyOf(id as string, 'Author')}` : sql`${a}.slug = ${slug as string}`;
       },
     }),
     resolve: (_root, { id, slug }, { loaders }) => {
-      oneOf(id, slug);
+      oneOf({ id, slug });
       return id != null ? loaders.author.load(keyOf(id, 'Author')) : loaders.authorBySlug.load(slug!);
     },
   }),

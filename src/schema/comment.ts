@@ -33,6 +33,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { maxItems } from '../limits.js';
+import { BodyFormat } from './body-format.js';
 import { commentAuthorRow, CommentAuthorRef } from './comment-author.js';
 import { CommentRevisionRef } from './comment-revision.js';
 import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
@@ -142,15 +143,17 @@ builder.node(CommentRef, {
     }),
     bodyHtml: t.string({
       nullable: true,
-      description: 'The comment rendered from Markdown and sanitized.',
+      description: 'The comment rendered (from Markdown, or as HTML) and sanitized: what to display.',
       extensions: whenReadable('body_html'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyHtml : null),
     }),
     bodyMarkdown: t.string({
       nullable: true,
+      description: 'The comment as written, in `bodyFormat`: Markdown, or for an imported comment its HTML.',
       extensions: whenReadable('body_markdown'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.bodyMarkdown : null),
     }),
+    bodyFormat: t.expose('bodyFormat', { type: BodyFormat }),
     status: t.field({
       type: CommentStatus,
       nullable: true,

@@ -51,8 +51,13 @@ export function keyOf(globalId: string, typename: string, argument = 'id'): numb
 }
 
 /** Root lookups take exactly one of `id` and `slug`. */
-export function oneOf<A, B>(id: A | null | undefined, slug: B | null | undefined): void {
-  if ((id == null) === (slug == null)) throw badInput('Pass exactly one of `id` and `slug`', 'id');
+/** A lookup's arguments, e.g. `{ id, slug }`: exactly one must be given. */
+export function oneOf(args: Record<string, unknown>): void {
+  const names = Object.keys(args);
+  if (names.filter((name) => args[name] != null).length !== 1) {
+    const list = names.map((name) => `\`${name}\``);
+    throw badInput(`Pass exactly one of ${list.slice(0, -1).join(', ')} and ${list.at(-1)}`, names[0]!);
+  }
 }
 
 /** keyOf for mutation input: a malformed ID is a typed ValidationError naming the field. */

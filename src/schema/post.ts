@@ -8,7 +8,7 @@ import {
   commentLists,
   type ThreadOptions,
 } from '../db/queries/comments.js';
-import { countPosts, filterSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
+import { countPosts, filterSql, hasLegacyUrlSql, postKey, publicPostSql, visiblePost, type PostFilter, type PostRecord } from '../db/queries/posts.js';
 import { posts as postsTable } from '../db/schema.js';
 import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -16,6 +16,7 @@ import { createPost, editPost, setPublication, type Publication } from '../domai
 import { badInput } from '../errors.js';
 import { maxItems } from '../limits.js';
 import { AuthorRef } from './author.js';
+import { BodyFormat } from './body-format.js';
 import { CommentConnection, CommentRef } from './comment.js';
 import { inputKey, keyOf, keyOrNothing, loadNodes, oneOf, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
@@ -86,8 +87,11 @@ builder.node(PostRef, {
     slug: t.exposeString('slug'),
     title: t.exposeString('title'),
     excerpt: t.exposeString('excerpt'),
-    bodyHtml: t.exposeString('bodyHtml', { description: 'The body rendered from Markdown and sanitized.' }),
-    bodyMarkdown: t.exposeString('bodyMarkdown'),
+    bodyHtml: t.exposeString('bodyHtml', { description: 'The body rendered (from Markdown, or as HTML) and sanitized: what to display.' }),
+    bodyMarkdown: t.exposeString('bodyMarkdown', {
+      description: 'The body as written, in `bodyFormat`: Markdown, or for an imported post its HTML source.',
+    }),
+    bodyFormat: t.expose('bodyFormat', { type: BodyFormat }),
     status: t.expose('status', { type: PostStatus }),
     version: t.exposeInt('version', { description: 'Changes with every edit; pass it back with `updatePost`.' }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
@@ -204,18 +208,26 @@ builder.queryFields((t) => ({
   post: t.field({
     type: PostRef,
     nullable: true,
-    description: 'A post by ID or slug (published, or yours, or any for editors); null when there is none.',
-    args: { id: t.arg.id(), slug: t.arg.string() },
+    description:
+      'A post by ID, slug or old address (`legacyUrl`: an imported post\'s WordPress `link` or `guid`, exactly as it was, ' +
+      'for redirects); published, or yours, or any for editors; null when there is none.',
+    args: { id: t.arg.id(), slug: t.arg.string(), legacyUrl: t.arg.string() },
     extensions: sqlRows({
-      where: (p, _row, { access }, { id, slug }) => {
-        oneOf(id, slug);
-        const match = id != null ? sql`${p}.id = ${keyOf(id as string, 'Post')}` : sql`${p}.slug = ${slug as string}`;
+      where: (p, _row, { access }, { id, slug, legacyUrl }) => {
+        oneOf({ id, slug, legacyUrl });
+        const match =
+          id != null
+            ? sql`${p}.id = ${keyOf(id as string, 'Post')}`
+            : slug != null
+              ? sql`${p}.slug = ${slug as string}`
+              : hasLegacyUrlSql(p, legacyUrl as string);
         return sql`${match} and ${visiblePost(access.posts, p)}`;
       },
     }),
-    resolve: (_root, { id, slug }, { loaders }) => {
-      oneOf(id, slug);
-      return id != null ? loaders.post.load(keyOf(id, 'Post')) : loaders.postBySlug.load(slug!);
+    resolve: (_root, { id, slug, legacyUrl }, { loaders }) => {
+      oneOf({ id, slug, legacyUrl });
+      if (id != null) return loaders.post.load(keyOf(id, 'Post'));
+      return slug != null ? loaders.postBySlug.load(slug) : loaders.postByLegacyUrl.load(legacyUrl!);
     },
   }),
   posts: t.connection(
@@ -259,7 +271,10 @@ const PostFields = builder.inputType('PostFields', {
   fields: (t) => ({
     title: t.string(),
     slug: t.string({ description: 'Lower-case words joined by hyphens; generated from the title when absent.' }),
-    bodyMarkdown: t.string(),
+    bodyMarkdown: t.string({ description: 'The body, for a post whose `bodyFormat` is MARKDOWN.' }),
+    body: t.string({
+      description: "The body in the post's `bodyFormat` (Markdown, or HTML for an imported post). Not with `bodyMarkdown`.",
+    }),
     excerpt: t.string(),
     tags: t.stringList({ description: 'Tag names; tags that do not exist yet are created.' }),
     commentsOpen: t.boolean(),

@@ -39,7 +39,7 @@ export async function insertPost(db: Db, values: PostValues): Promise<PostRecord
   return (await postById(db, row!.id))!;
 }
 
-export type PostPatch = Partial<PostValues & Pick<PostRow, 'status' | 'publishedAt'>>;
+export type PostPatch = Partial<PostValues & Pick<PostRow, 'status' | 'publishedAt' | 'bodyFormat'>>;
 
 /**
  * Applies `patch` if the post is still at `version` (when given), bumping the version.

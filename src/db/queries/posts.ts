@@ -108,6 +108,23 @@ export async function postsBySlugs(db: Db, slugs: readonly string[], access: Pos
   return rows.map(readWithAuthor);
 }
 
+/** Posts by an old address (an imported post's WordPress link or guid), each with the address it matched. */
+export async function postsByLegacyUrls(
+  db: Db,
+  urls: readonly string[],
+  access: PostAccess,
+): Promise<(PostWithAuthor & { legacyUrl: string })[]> {
+  const rows = await run(db)(
+    sql`select ${withAuthor}, u.url as legacy_url from ${fromWithAuthor} join post_legacy_urls u on u.post_id = p.id
+        where u.url = any(${sql.param([...urls])}::text[]) and ${visiblePost(access)}`,
+  );
+  return rows.map((row) => ({ ...readWithAuthor(row), legacyUrl: row.legacy_url as string }));
+}
+
+/** The engine's form of that lookup: the post `p` has this old address. */
+export const hasLegacyUrlSql = (p: SQL, url: string) =>
+  sql`exists (select 1 from post_legacy_urls u where u.post_id = ${p}.id and u.url = ${url})`;
+
 export async function listPosts(db: Db, filter: PostFilter, page: Page): Promise<PageResult<PostWithAuthor>> {
   const k = keyset(page, postKey(), postCursor(filter.access));
   const rows = await run(db)(

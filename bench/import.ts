@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDb } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { truncateAll } from '../src/db/queries/import.js';
+import { writeSyntheticWxr } from './wxr.js';
+
+/*
+ * `npm run bench:import`: imports a generated 100,000-comment WXR file (1,000 posts of 100
+ * comments, bench/wxr.ts) into an emptied Postgres database with `npm run import:wordpress`, as a
+ * process, and reports comments per second and the importer's peak RSS (from its own report).
+ * Targets: ≥ 5,000 comments/s, peak RSS ≤ 300 MB.
+ */
+const url = process.env.BENCH_IMPORT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/palaver_imp';
+const file = join(tmpdir(), 'palaver-bench-100k.xml');
+
+if (!existsSync(file)) {
+  console.error(`Writing ${file}…`);
+  await writeSyntheticWxr(file, { posts: 1000, comments: 100 });
+}
+const database = createDb({ databaseUrl: url, poolSize: 1 });
+await migrate(database);
+await truncateAll(database.db);
+await database.close();
+
+const run = promisify(execFile);
+const started = performance.now();
+const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/import.ts', 'wordpress', file, '--json'], {
+  env: { ...process.env, DATABASE_URL: url },
+  maxBuffer: 16 * 1024 * 1024,
+});
+const wall = (performance.now() - started) / 1000;
+const report = JSON.parse(stdout) as { comments: { imported: number }; seconds: number; peakRssMb: number };
+const rate = Math.round(report.comments.imported / report.seconds);
+console.log(`| file | comments | import (s) | comments/s | peak RSS (MB) | process wall time (s) |`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
+console.log(
+  `| ${(statSync(file).size / 1e6).toFixed(1)} MB | ${report.comments.imported} | ${report.seconds.toFixed(1)} | ${rate} | ${report.peakRssMb} | ${wall.toFixed(1)} |`,
+);

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createDb, DatabaseInUseError } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { exportWordPress } from '../src/domain/import/wordpress-export.js';
+
+const usage = `Usage: npm run export:wordpress -- OUT.xml [--site-url URL] [--title TITLE]
+
+Writes every author, post (with tags and statuses) and comment (with threads and statuses) of the
+configured database (DATABASE_URL, or the embedded PGlite in PGLITE_DIR) to OUT.xml as a WordPress
+export (WXR 1.2), for WordPress's importer (Tools → Import → WordPress) or import:wordpress.
+
+  --site-url   the site's address in the file: links and guids (default http://localhost:4000)
+  --title      the site's title (default Palaver)
+
+On the embedded database, stop the server first: one process at a time can open it.`;
+
+const fail = (message: string, code = 2): never => {
+  console.error(message);
+  process.exit(code);
+};
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { 'site-url': { type: 'string', default: 'http://localhost:4000' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${usage}`);
+}
+const { values, positionals } = parsed!;
+if (values.help) fail(usage, 0);
+if (positionals.length !== 1) fail(usage);
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error), 1);
+}
+let database;
+try {
+  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: 'Stop it first, then export.' });
+} catch (error) {
+  if (error instanceof DatabaseInUseError) fail(error.message, 1);
+  throw error;
+}
+try {
+  await migrate(database);
+  const counts = await exportWordPress(database.db, positionals[0]!, { siteUrl: values['site-url']!, title: values.title });
+  console.log(`Exported ${counts.authors} authors, ${counts.posts} posts and ${counts.comments} comments to ${positionals[0]}.`);
+} finally {
+  await database.close();
+}

@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createDb, DatabaseInUseError } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { analyze } from '../src/db/queries/import.js';
+import { importDisqus, type DisqusMatch } from '../src/domain/import/disqus.js';
+import type { ImportReport } from '../src/domain/import/report.js';
+import { importWordPress } from '../src/domain/import/wordpress.js';
+import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
+import { progressBar } from './progress.js';
+
+const usage = `Usage:
+  npm run import:wordpress -- FILE.xml [--dry-run] [--json]
+  npm run import:disqus -- FILE.xml [--match link|identifier] [--dry-run] [--json]
+
+Imports a WordPress export (WXR) or a Disqus export into the configured database (DATABASE_URL,
+or the embedded PGlite in PGLITE_DIR), in one transaction: a malformed file or any error leaves
+the database as it was. Importing the same file again changes nothing; a newer export updates
+what changed and adds what is new.
+
+  --dry-run   read and check everything, write nothing, print the report
+  --match     Disqus: match threads to posts by their link (default) or their identifier
+  --json      print the report as JSON on stdout (the progress bar stays on stderr)
+
+On the embedded database, stop the server first: one process at a time can open it.`;
+
+const fail = (message: string, code = 2): never => {
+  console.error(message);
+  process.exit(code);
+};
+
+const [command, ...rest] = process.argv.slice(2);
+let parsed;
+try {
+  parsed = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      match: { type: 'string', default: 'link' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${usage}`);
+}
+const { values, positionals } = parsed!;
+if (values.help) fail(usage, 0);
+if (!['wordpress', 'disqus'].includes(command ?? '') || positionals.length !== 1) fail(usage);
+if (!['link', 'identifier'].includes(values.match!)) fail(`--match must be link or identifier\n\n${usage}`);
+const file = positionals[0]!;
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error), 1);
+}
+let database;
+try {
+  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: 'Stop it first, then import.' });
+} catch (error) {
+  if (error instanceof DatabaseInUseError) fail(error.message, 1);
+  throw error;
+}
+const started = performance.now();
+const bar = progressBar();
+const progress = (bytes: number, total: number) => bar('reading', Math.round(bytes / 1024), Math.round(total / 1024));
+let report: ImportReport | undefined;
+try {
+  await migrate(database);
+  const options = { dryRun: values['dry-run'], progress };
+  report =
+    command === 'wordpress'
+      ? await importWordPress(database.db, file, options)
+      : await importDisqus(database.db, file, { ...options, match: values.match as DisqusMatch });
+  if (!report.dryRun) await analyze(database.db);
+} catch (error) {
+  const nothing = 'Nothing was imported: the database is as it was.';
+  if (error instanceof XmlSyntaxError) fail(`Malformed XML: ${error.message}\n${nothing}`, 1);
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`No such file: ${file}`, 1);
+  console.error(`Import failed: ${(error as Error).message}\n${nothing}`);
+  throw error;
+} finally {
+  await database.close();
+}
+report!.seconds = (performance.now() - started) / 1000;
+report!.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(values.json ? JSON.stringify(report) : report!.toString());

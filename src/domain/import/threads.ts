@@ -1,0 +1,173 @@
+import type { Db } from '../../db/client.js';
+import { isPublicComment } from '../../db/queries/comments.js';
+import {
+  commentsOfPostForImport,
+  insertComments,
+  reserveCommentIds,
+  setCommentCounts,
+  updateImportedComments,
+  type ImportedCommentUpdate,
+} from '../../db/queries/import.js';
+import type { CommentRow } from '../../db/schema.js';
+import { renderCommentBody } from '../markdown.js';
+import { pathStamp, shapeThread, type CommentInsert, type CommentStatus, type ShapeNode } from '../thread.js';
+
+/*
+ * Merging an imported thread into a post. The thread in the file (in any order, parents after
+ * their replies or missing) is matched to the post's comments by `source_key`: new ones are added,
+ * changed ones rewritten, unchanged ones left alone, and comments the file does not mention (written
+ * in Palaver, or gone from a newer export) are kept. Then the whole thread's paths, depths and
+ * counters are derived again from the tree (shapeThread, the rule the seeds use), and only the rows
+ * whose values moved are written: importing the same file twice writes nothing the second time.
+ * Imported comments never meet the spam pipeline or flood control: they were moderated already.
+ */
+
+/** A comment as an importer read it. The body is HTML (WordPress's and Disqus's format). */
+export interface ImportedComment {
+  sourceKey: string;
+  /** The parent's source key; null for a top-level comment. */
+  parentSourceKey: string | null;
+  createdAt: Date;
+  status: CommentStatus;
+  deleted: boolean;
+  authorId: number | null;
+  authorName: string;
+  authorEmail: string | null;
+  authorUrl: string | null;
+  ip: string | null;
+  bodyHtmlSource: string;
+}
+
+export interface ThreadMerge {
+  imported: number;
+  updated: number;
+  unchanged: number;
+  /** Replies whose parent is not in the file nor the post: made top-level. */
+  orphans: number;
+}
+
+interface Node {
+  stored: CommentRow | null;
+  incoming: ImportedComment | null;
+  id: number;
+  parent: number | null;
+}
+
+/** Whether an incoming comment says something other than the stored row (its tree position aside). */
+function contentChanged(row: CommentRow, c: ImportedComment): boolean {
+  return (
+    row.status !== c.status || row.deleted !== c.deleted || row.createdAt.getTime() !== c.createdAt.getTime() ||
+    row.authorId !== c.authorId || row.authorName !== c.authorName || row.authorEmail !== c.authorEmail ||
+    row.authorUrl !== c.authorUrl || row.ip !== c.ip || row.bodyMarkdown !== c.bodyHtmlSource || row.bodyFormat !== 'html'
+  );
+}
+
+const samePath = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Cuts cycles (a comment that is its own ancestor in a broken file): such a comment becomes top-level. */
+function breakCycles(nodes: Node[]): number {
+  let cut = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const seen = new Set<number>([i]);
+    for (let at = nodes[i]!.parent; at !== null; at = nodes[at]!.parent) {
+      if (seen.has(at)) {
+        nodes[i]!.parent = null;
+        cut++;
+        break;
+      }
+      seen.add(at);
+    }
+  }
+  return cut;
+}
+
+export async function mergeThread(
+  db: Db,
+  post: { id: number; commentCount: number; isNew: boolean },
+  incoming: readonly ImportedComment[],
+): Promise<ThreadMerge> {
+  const stored = post.isNew ? [] : await commentsOfPostForImport(db, post.id);
+  if (incoming.length === 0 && stored.length === 0) return { imported: 0, updated: 0, unchanged: 0, orphans: 0 };
+  const nodes: Node[] = stored.map((row) => ({ stored: row, incoming: null, id: row.id, parent: null }));
+  const byId = new Map(stored.map((row, i) => [row.id, i]));
+  const bySource = new Map<string, number>();
+  stored.forEach((row, i) => row.sourceKey && bySource.set(row.sourceKey, i));
+  for (const comment of incoming) {
+    const known = bySource.get(comment.sourceKey);
+    if (known !== undefined) nodes[known]!.incoming = comment;
+    else bySource.set(comment.sourceKey, nodes.push({ stored: null, incoming: comment, id: 0, parent: null }) - 1);
+  }
+
+  let orphans = 0;
+  for (const node of nodes) {
+    if (node.incoming) {
+      const parentKey = node.incoming.parentSourceKey;
+      node.parent = parentKey === null ? null : (bySource.get(parentKey) ?? null);
+      if (parentKey !== null && node.parent === null) orphans++;
+    } else {
+      node.parent = node.stored!.parentId === null ? null : (byId.get(node.stored!.parentId) ?? null);
+    }
+  }
+  orphans += breakCycles(nodes);
+
+  const fresh = nodes.filter((node) => !node.stored);
+  const ids = await reserveCommentIds(db, fresh.length);
+  fresh.forEach((node, i) => (node.id = ids[i]!));
+
+  const shapeNodes: ShapeNode[] = nodes.map((node) => {
+    const c = node.incoming;
+    return {
+      parent: node.parent,
+      // A comment keeps its own sort stamp (microseconds, for comments written here) unless the
+      // import gives it another time.
+      stamp: c && (!node.stored || node.stored.createdAt.getTime() !== c.createdAt.getTime()) ? pathStamp(c.createdAt) : node.stored!.path.at(-2)!,
+      id: node.id,
+      isPublic: c ? isPublicComment(c) : isPublicComment(node.stored!),
+    };
+  });
+  const { shapes, publicCount } = shapeThread(shapeNodes);
+
+  const inserts: CommentInsert[] = [];
+  const updates: ImportedCommentUpdate[] = [];
+  const result: ThreadMerge = { imported: 0, updated: 0, unchanged: 0, orphans };
+  nodes.forEach((node, i) => {
+    const shape = shapes[i]!;
+    const parentId = node.parent === null ? null : nodes[node.parent]!.id;
+    const c = node.incoming;
+    if (!node.stored) {
+      result.imported++;
+      inserts.push({
+        ...shape, id: node.id, postId: post.id, parentId, status: c!.status, deleted: c!.deleted, authorId: c!.authorId,
+        authorName: c!.authorName, authorEmail: c!.authorEmail, authorUrl: c!.authorUrl, ip: c!.ip, bodyFormat: 'html',
+        bodyMarkdown: c!.bodyHtmlSource, bodyHtml: renderCommentBody('html', c!.bodyHtmlSource), sourceKey: c!.sourceKey,
+        createdAt: c!.createdAt, updatedAt: c!.createdAt,
+      });
+      return;
+    }
+    const row = node.stored;
+    const changed = c !== null && contentChanged(row, c);
+    if (c) result[changed ? 'updated' : 'unchanged']++;
+    const moved =
+      row.parentId !== parentId || row.depth !== shape.depth || !samePath(row.path, shape.path) ||
+      row.replyCount !== shape.replyCount || row.descendantCount !== shape.descendantCount;
+    if (!changed && !moved) return;
+    const content = changed
+      ? { status: c.status, deleted: c.deleted, authorId: c.authorId, authorName: c.authorName, authorEmail: c.authorEmail,
+          authorUrl: c.authorUrl, ip: c.ip, bodyFormat: 'html' as const, bodyMarkdown: c.bodyHtmlSource,
+          bodyHtml: row.bodyMarkdown === c.bodyHtmlSource && row.bodyFormat === 'html' ? row.bodyHtml : renderCommentBody('html', c.bodyHtmlSource),
+          createdAt: c.createdAt }
+      : row;
+    updates.push({
+      id: row.id, parentId, ...shape, status: content.status, deleted: content.deleted, authorId: content.authorId,
+      authorName: content.authorName, authorEmail: content.authorEmail, authorUrl: content.authorUrl, ip: content.ip,
+      bodyFormat: content.bodyFormat, bodyMarkdown: content.bodyMarkdown, bodyHtml: content.bodyHtml, createdAt: content.createdAt,
+    });
+  });
+
+  // Parents before replies: an insert's parent must exist (the rows reference each other).
+  inserts.sort((a, b) => a.depth - b.depth);
+  await insertComments(db, inserts);
+  await updateImportedComments(db, updates);
+  if (publicCount !== post.commentCount) await setCommentCounts(db, new Map([[post.id, publicCount]]));
+  return result;
+}

@@ -1,0 +1,264 @@
+import { TransactionRollbackError } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  addLegacyUrls,
+  authorBySourceKey,
+  authorSlugsLike,
+  insertAuthors,
+  insertPosts,
+  postBySourceKey,
+  setAuthorNameAndEmail,
+} from '../../db/queries/import.js';
+import { setPostTags, updatePost, type PostPatch } from '../../db/queries/post-writes.js';
+import type { PostRecord } from '../../db/queries/posts.js';
+import { tagsByPostIds } from '../../db/queries/tags.js';
+import { normalizeEmail, normalizeName, normalizeUrl } from '../guest-input.js';
+import { htmlToText, renderPostBody } from '../markdown.js';
+import { freePostSlug } from '../posts.js';
+import { freeSlug, slugify } from '../slug.js';
+import type { CommentStatus } from '../thread.js';
+import { ImportReport } from './report.js';
+import { mergeThread, type ImportedComment } from './threads.js';
+import { readWxr, type WxrAuthor, type WxrComment, type WxrItem, type WxrSite } from './wxr.js';
+
+/*
+ * `npm run import:wordpress`: a WXR file into Palaver, in one transaction (a malformed file, or
+ * any failure, leaves the database as it was; a dry run rolls back at the end and reports what it
+ * would have done). Each record is written as soon as it is read, so memory holds one post and
+ * its comments at a time. Every imported row remembers where it came from (`source_key`: the
+ * site's URL and the WordPress id), so importing again updates instead of duplicating.
+ * What maps to what is in the README ("Importing from WordPress").
+ */
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  progress?: (bytes: number, total: number) => void;
+}
+
+/** The WordPress post statuses Palaver keeps, and what they become. */
+const postStatuses: Record<string, PostRecord['status']> = {
+  publish: 'published',
+  future: 'scheduled',
+  draft: 'draft',
+  pending: 'draft',
+  private: 'draft',
+};
+
+/** `comment_approved` values, and what they become. */
+const commentStatuses: Record<string, CommentStatus> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash', 'post-trashed': 'trash' };
+
+/** WordPress's "2024-01-31 12:00:00" (UTC for the _gmt fields); null for "0000-00-00 00:00:00" or nothing. */
+export function wordpressDate(text: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) return null;
+  const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** The GMT date, or (a draft's, whose GMT date is zero) the local one read as UTC. */
+const dateOf = (gmt: string, local: string) => wordpressDate(gmt) ?? wordpressDate(local);
+
+/** A percent-encoded post name (WordPress stores non-ASCII slugs so) decoded; as it is when it is not valid. */
+function decodePostName(name: string): string {
+  try {
+    return decodeURIComponent(name.trim());
+  } catch {
+    return name.trim();
+  }
+}
+
+// A shortcode: `[name attr="…"]`, `[name /]`, or `[name]…[/name]` (a bare `[word]` is just text).
+const SHORTCODE = /\[([a-z][\w-]*)(\s[^\]]*=[^\]]*|\s*\/)?\]/gi;
+
+/**
+ * A WordPress body as Palaver keeps it (still HTML, sanitized on rendering): block-editor comment
+ * delimiters removed, `[caption]` turned into a figure; other shortcodes stay as text, and each is
+ * reported by name (`onShortcode`).
+ */
+export function cleanWordPressHtml(html: string, onShortcode: (name: string) => void = () => {}): string {
+  let out = html.replace(/<!--\s*\/?wp:[\s\S]*?-->[ \t]*\n?/g, '');
+  out = out.replace(/\[caption([^\]]*)\]([\s\S]*?)\[\/caption\]/gi, (_all, attributes: string, inner: string) => {
+    const media = /^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*<\/a>)?)([\s\S]*)$/i.exec(inner);
+    const caption = (media?.[2] ?? '').trim() || /\bcaption="([^"]*)"/i.exec(attributes)?.[1] || '';
+    return `<figure>${(media?.[1] ?? inner).trim()}${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`;
+  });
+  for (const m of out.matchAll(SHORTCODE)) {
+    const name = m[1]!;
+    if (m[2] !== undefined || out.includes(`[/${name}]`)) onShortcode(name);
+  }
+  return out;
+}
+
+/** The site's key in `source_key`s: its blog URL without a trailing slash. */
+const siteKey = (site: WxrSite) => site.baseBlogUrl.replace(/\/+$/, '') || 'wordpress';
+
+/** Runs one import; `dryRun` rolls it all back and only reports. */
+export async function importWordPress(db: Db, file: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const report = new ImportReport();
+  report.dryRun = options.dryRun ?? false;
+  try {
+    await db.transaction(async (tx) => {
+      const run = new WordPressImport(tx, report);
+      await readWxr(file, (record, site) => (record.kind === 'author' ? run.author(record.author, site) : run.item(record.item, site)), options.progress);
+      if (report.dryRun) tx.rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionRollbackError)) throw error;
+  }
+  return report;
+}
+
+class WordPressImport {
+  /** Imported authors by login, and by WordPress user id (for registered commenters). */
+  private byLogin = new Map<string, number>();
+  private byUserId = new Map<string, number>();
+
+  constructor(
+    private db: Db,
+    private report: ImportReport,
+  ) {}
+
+  async author(author: WxrAuthor, site: WxrSite) {
+    const id = await this.upsertAuthor(site, author.login, author.displayName || author.login, author.email);
+    if (author.id) this.byUserId.set(author.id.trim(), id);
+  }
+
+  private async upsertAuthor(site: WxrSite, login: string, displayName: string, email: string): Promise<number> {
+    const key = `${siteKey(site)}#author-${login}`;
+    const name = normalizeName(htmlToText(displayName)) || login;
+    const mail = normalizeEmail(email) || null;
+    const existing = await authorBySourceKey(this.db, key);
+    if (existing) {
+      const changed = existing.name !== name || existing.email !== mail;
+      if (changed) await setAuthorNameAndEmail(this.db, existing.id, name, mail);
+      this.report.count('authors', changed ? 'updated' : 'unchanged');
+      this.byLogin.set(login, existing.id);
+      return existing.id;
+    }
+    const slug = await freeSlug(login, 'author', (base) => authorSlugsLike(this.db, base));
+    const [row] = await insertAuthors(this.db, [{ slug, name, email: mail, sourceKey: key, role: 'author' }]);
+    this.report.count('authors', 'imported');
+    this.byLogin.set(login, row!.id);
+    return row!.id;
+  }
+
+  /** The author of a post by its `dc:creator` login; one not among the authors becomes one (reported). */
+  private async creator(login: string, site: WxrSite): Promise<number> {
+    const known = this.byLogin.get(login);
+    if (known !== undefined) return known;
+    this.report.note('post creator not among the authors: made an author');
+    return this.upsertAuthor(site, login || 'wordpress', login || 'WordPress', '');
+  }
+
+  async item(item: WxrItem, site: WxrSite) {
+    const type = item.postType.trim() || 'post';
+    const status = item.status.trim();
+    const skip = type !== 'post' ? `${type} (only posts are imported)` : !postStatuses[status] ? `status "${status}"` : null;
+    if (skip) {
+      this.report.skip('posts', skip);
+      this.report.skip('comments', 'on a skipped post or page', item.comments.length);
+      return;
+    }
+    const { post, isNew } = await this.upsertPost(item, site);
+    const comments = this.comments(item.comments, site);
+    const merge = await mergeThread(this.db, { id: post.id, commentCount: post.commentCount, isNew }, comments);
+    this.report.count('comments', 'imported', merge.imported);
+    this.report.count('comments', 'updated', merge.updated);
+    this.report.count('comments', 'unchanged', merge.unchanged);
+    this.report.note('reply whose parent is missing: made top-level', merge.orphans);
+  }
+
+  private async upsertPost(item: WxrItem, site: WxrSite): Promise<{ post: PostRecord; isNew: boolean }> {
+    const key = `${siteKey(site)}#post-${item.postId.trim()}`;
+    const status = postStatuses[item.status.trim()]!;
+    const date = dateOf(item.postDateGmt, item.postDate);
+    const title = htmlToText(item.title) || '(untitled)';
+    const source = cleanWordPressHtml(item.content, (name) => this.report.note(`shortcode [${name}] left as text`));
+    const values = {
+      title,
+      excerpt: htmlToText(item.excerpt).slice(0, 1000),
+      bodyFormat: 'html' as const,
+      bodyMarkdown: source,
+      authorId: await this.creator(item.creator.trim(), site),
+      status,
+      publishedAt: status === 'draft' ? null : (date ?? new Date()),
+      commentsOpen: item.commentStatus.trim() !== 'closed',
+    };
+    const tags = this.tags(item);
+    const legacyUrls = [item.link.trim(), item.guid.trim()].filter((url) => /^https?:\/\//.test(url));
+
+    const existing = await postBySourceKey(this.db, key);
+    let post: PostRecord;
+    if (existing) {
+      const patch: PostPatch = {};
+      for (const [field, value] of Object.entries(values) as [keyof typeof values, unknown][]) {
+        const old = existing[field];
+        const same = old instanceof Date && value instanceof Date ? old.getTime() === value.getTime() : old === value;
+        if (!same) (patch as Record<string, unknown>)[field] = value;
+      }
+      if (patch.bodyMarkdown !== undefined || patch.bodyFormat !== undefined) patch.bodyHtml = renderPostBody('html', source);
+      post = Object.keys(patch).length ? (await updatePost(this.db, existing.id, null, patch))! : existing;
+      const current = (await tagsByPostIds(this.db, [existing.id])).get(existing.id) ?? [];
+      const tagsChanged = current.map((t) => t.slug).sort().join() !== tags.map((t) => t.slug).sort().join();
+      if (tagsChanged) await setPostTags(this.db, existing.id, tags);
+      this.report.count('posts', Object.keys(patch).length || tagsChanged ? 'updated' : 'unchanged');
+    } else {
+      const slug = await freePostSlug(this.db, decodePostName(item.postName) || title);
+      const [row] = await insertPosts(this.db, [
+        { ...values, slug, bodyHtml: renderPostBody('html', source), sourceKey: key, createdAt: date ?? new Date(), updatedAt: date ?? new Date() },
+      ]);
+      post = (await postBySourceKey(this.db, key))!;
+      if (tags.length) await setPostTags(this.db, row!.id, tags);
+      this.report.count('posts', 'imported');
+    }
+    await addLegacyUrls(this.db, post.id, legacyUrls);
+    return { post, isNew: !existing };
+  }
+
+  /** Categories and tags, both Palaver tags (WordPress's default "Uncategorized" left out). */
+  private tags(item: WxrItem): { slug: string; name: string }[] {
+    const tags = new Map<string, string>();
+    for (const category of item.categories) {
+      const name = htmlToText(category.name);
+      const slug = slugify(decodePostName(category.nicename) || name, 60) || slugify(name, 60);
+      if (!slug || (category.domain === 'category' && slug === 'uncategorized')) continue;
+      if (!tags.has(slug)) tags.set(slug, name.slice(0, 60));
+    }
+    return [...tags].map(([slug, name]) => ({ slug, name }));
+  }
+
+  private comments(comments: readonly WxrComment[], site: WxrSite): ImportedComment[] {
+    const out: ImportedComment[] = [];
+    const key = (id: string) => `${siteKey(site)}#comment-${id.trim()}`;
+    for (const c of comments) {
+      const type = c.type.trim() || 'comment';
+      const status = commentStatuses[c.approved.trim()];
+      if (type !== 'comment') {
+        this.report.skip('comments', `${type} (pingbacks and trackbacks are not conversation)`);
+        continue;
+      }
+      if (!status) {
+        this.report.skip('comments', `status "${c.approved.trim()}"`);
+        continue;
+      }
+      const url = c.authorUrl.trim() ? normalizeUrl(c.authorUrl.trim(), 200) : null;
+      if (url && !url.ok) this.report.note('commenter website that is no http(s) URL: dropped');
+      const parent = c.parent.trim();
+      const registered = c.userId.trim() !== '' && c.userId.trim() !== '0' ? this.byUserId.get(c.userId.trim()) : undefined;
+      out.push({
+        sourceKey: key(c.id),
+        parentSourceKey: parent && parent !== '0' ? key(parent) : null,
+        createdAt: dateOf(c.dateGmt, c.date) ?? new Date(),
+        status,
+        deleted: false,
+        authorId: registered ?? null,
+        authorName: normalizeName(htmlToText(c.author)) || 'Anonymous',
+        authorEmail: normalizeEmail(c.authorEmail) || null,
+        authorUrl: url?.ok ? url.url : null,
+        ip: c.authorIp.trim() || null,
+        bodyHtmlSource: c.content,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,242 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.js';
+import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
+import { cleanWordPressHtml, importWordPress } from '../src/domain/import/wordpress.js';
+import { addWriter, counterDrift, countRows, snapshot } from './fixtures.js';
+import { createHarness, type Harness } from './harness.js';
+
+/* `npm run import:wordpress`, in process (both databases): what maps to what, threads, statuses, idempotence, bad input. */
+const fixture = (name: string) => `test/fixtures/wordpress/${name}`;
+let h: Harness;
+let editor: { token: string };
+beforeAll(async () => {
+  h = await createHarness({ COMMENT_FLOOD_SECONDS: '60' });
+  editor = await addWriter(h.database.db, 'editor');
+});
+afterAll(() => h.close());
+
+const THREAD = `query ($slug: String!) { post(slug: $slug) { title commentCount thread(first: 100) { totalCount edges { depth node {
+  bodyHtml isPlaceholder replyCount descendantCount createdAt parent { id } author { name url author { slug } } } } } } }`;
+const thread = async (slug: string, token?: string) => {
+  const result = await h.gql(THREAD, { slug }, { token });
+  expect(result.errors).toBeUndefined();
+  return result.data.post;
+};
+
+describe('a WordPress export', () => {
+  let first: Awaited<ReturnType<typeof importWordPress>>;
+  beforeAll(async () => {
+    first = await importWordPress(h.database.db, fixture('site.xml'));
+  });
+
+  it('reports what it imported and skipped, with reasons', () => {
+    const report = first.toJSON();
+    expect(report.authors).toMatchObject({ imported: 3, updated: 0, unchanged: 0 });
+    expect(report.posts).toMatchObject({
+      imported: 6,
+      skipped: { 'page (only posts are imported)': 1, 'attachment (only posts are imported)': 1, 'nav_menu_item (only posts are imported)': 1, 'status "trash"': 1 },
+    });
+    expect(report.comments).toMatchObject({
+      imported: 20,
+      skipped: {
+        'pingback (pingbacks and trackbacks are not conversation)': 1,
+        'trackback (pingbacks and trackbacks are not conversation)': 1,
+        'on a skipped post or page': 2,
+      },
+    });
+    expect(report.notes).toEqual({
+      'post creator not among the authors: made an author': 1,
+      'reply whose parent is missing: made top-level': 1,
+      'shortcode [gallery] left as text': 1,
+    });
+  });
+
+  it('maps authors: slug from the login, display name, email kept private', async () => {
+    const rows = await queryRows<{ slug: string; name: string; email: string | null }>(
+      h.database.db,
+      sql`select slug, name, email from authors where source_key is not null order by id`,
+    );
+    expect(rows).toEqual([
+      { slug: 'ada', name: 'Ada Lovelace', email: 'ada@old.example' },
+      { slug: 'grace', name: 'Grace & Co', email: 'grace@old.example' },
+      { slug: 'ghost', name: 'ghost', email: null },
+    ]);
+  });
+
+  it('maps posts: titles as text, slugs (empty, percent-encoded, unique), statuses, dates, comments open, tags', async () => {
+    const { data } = await h.gql(
+      `{ posts(first: 20, status: [DRAFT, SCHEDULED, PUBLISHED], order: OLDEST_FIRST) { edges { node {
+        slug title status publishedAt createdAt commentsOpen excerpt bodyFormat author { slug } tags { slug name } } } } }`,
+      {},
+      { token: editor.token },
+    );
+    const posts = Object.fromEntries(data.posts.edges.map(({ node }: any) => [node.slug, node]));
+    expect(Object.keys(posts).sort()).toEqual(['a-draft', 'cafe-creme', 'hello-world', 'hello-world-2', 'pending-review', 'private-thoughts']);
+    expect(posts['hello-world']).toMatchObject({
+      title: 'Hello & World',
+      status: 'PUBLISHED',
+      publishedAt: '2024-01-01T12:00:00.000Z',
+      commentsOpen: true,
+      excerpt: 'The short version',
+      bodyFormat: 'HTML',
+      author: { slug: 'ada' },
+      tags: [{ slug: 'deep-threads', name: 'Deep threads' }, { slug: 'news', name: 'News' }],
+    });
+    expect(posts['cafe-creme']).toMatchObject({ status: 'SCHEDULED', publishedAt: '2030-05-01T08:00:00.000Z', commentsOpen: false, author: { slug: 'grace' } });
+    // A draft's GMT date is zero: its local date stands in.
+    expect(posts['a-draft']).toMatchObject({ status: 'DRAFT', publishedAt: null, createdAt: '2024-02-01T09:30:00.000Z' });
+    expect(posts['pending-review'].status).toBe('DRAFT');
+    expect(posts['private-thoughts'].status).toBe('DRAFT');
+    expect(posts['hello-world-2']).toMatchObject({ title: 'Hello World', author: { slug: 'ghost' } });
+  });
+
+  it('keeps bodies as sanitized HTML: block comments removed, captions as figures, other shortcodes as text', async () => {
+    const { data } = await h.gql(`{ post(slug: "hello-world") { bodyHtml bodyMarkdown } }`);
+    const html: string = data.post.bodyHtml;
+    expect(html).not.toMatch(/wp:|<script|onclick|alert/);
+    expect(data.post.bodyMarkdown).not.toContain('wp:paragraph');
+    expect(html).toContain('<figure><img src="https://old.example/cat.jpg" alt="A cat" width="300" height="200" /><figcaption>The cat</figcaption></figure>');
+    expect(html).toContain('<p>[gallery ids="1,2,3"]</p>');
+    expect(html).toContain('<p>Classic paragraph one<br />\nline two</p>');
+    expect(html).toContain('<p>Intro with <strong>bold</strong>.</p>');
+  });
+
+  it('finds a post by its old link or guid', async () => {
+    for (const legacyUrl of ['https://old.example/?p=10', 'https://old.example/2024/01/10/']) {
+      const { data } = await h.gql(`query ($legacyUrl: String!) { post(legacyUrl: $legacyUrl) { slug } }`, { legacyUrl });
+      expect(data.post).toEqual({ slug: 'hello-world' });
+    }
+    const { data } = await h.gql(`{ post(legacyUrl: "https://old.example/?p=12") { slug } }`);
+    expect(data.post).toBeNull(); // a draft
+  });
+
+  it('keeps every thread at its true depth, parents after children, a missing parent made top-level', async () => {
+    const post = await thread('hello-world');
+    const edges = post.thread.edges;
+    const ladder = edges.filter((e: any) => /Comment 1\d\d/.test(e.node.bodyHtml ?? ''));
+    expect(ladder.map((e: any) => e.depth)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(ladder.map((e: any) => e.node.author.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Level ${i + 1}`));
+    expect(ladder[0].node).toMatchObject({ replyCount: 1, descendantCount: 9 });
+    const orphan = edges.find((e: any) => e.node.bodyHtml === '<p>My parent is gone</p>');
+    expect(orphan).toMatchObject({ depth: 1, node: { parent: null } });
+    // Public: 10 + approved reply + orphan + editor + hostile + split CDATA + paragraphs.
+    expect(post.commentCount).toBe(16);
+    expect(await counterDrift(h.database.db)).toEqual([]);
+  });
+
+  it('maps statuses: a pending comment with an approved reply is a placeholder; spam and trash are hidden', async () => {
+    const edges = (await thread('hello-world')).thread.edges;
+    const placeholder = edges.find((e: any) => e.node.isPlaceholder);
+    expect(placeholder.node).toMatchObject({ bodyHtml: null, author: null, replyCount: 1 });
+    expect(edges.map((e: any) => e.node.bodyHtml)).not.toContain('<p>Buy pills</p>');
+    const { data } = await h.gql(
+      `{ moderationQueue(first: 10, statuses: [PENDING, SPAM, TRASH]) { edges { node { status bodyHtml } } } }`,
+      {},
+      { token: editor.token },
+    );
+    expect(data.moderationQueue.edges.map((e: any) => [e.node.status, e.node.bodyHtml]).sort()).toEqual([
+      ['PENDING', '<p>Held, with an approved reply</p>'],
+      ['SPAM', '<p>Buy pills</p>'],
+      ['TRASH', '<p>Trashed with its post</p>'],
+      ['TRASH', '<p>Trashed</p>'],
+    ]);
+  });
+
+  it('maps commenters: a registered user to the imported author, guests with name and website; HTML sanitized; CDATA split', async () => {
+    const edges = (await thread('hello-world')).thread.edges;
+    const byBody = (body: string) => edges.find((e: any) => e.node.bodyHtml === body)?.node;
+    expect(byBody('<p>From the editor</p>').author).toEqual({ name: 'Ada Lovelace', url: null, author: { slug: 'ada' } });
+    expect(byBody('<p>Comment 101</p>').author).toEqual({ name: 'Level 1', url: 'https://guest.example/', author: null });
+    const hostile = edges.find((e: any) => e.node.bodyHtml?.includes('Nice'))!.node.bodyHtml;
+    expect(hostile).toMatch(/^<p>Nice <a rel="nofollow ugc noopener">x<\/a> <\/p>$/);
+    expect(byBody('<p>Code: a[b[0]]&gt;c and &amp; stays</p>')).toBeDefined();
+    expect(byBody('<p>First line<br />\nsecond line</p>\n<p>New paragraph</p>')).toBeDefined();
+    expect(byBody('<p>Comment 110</p>').createdAt).toBe('2024-01-02T10:10:00.000Z');
+  });
+
+  it('never shows imported emails or IP addresses, to anyone (the schema exposes them to no one)', async () => {
+    const everything = `{ post(slug: "hello-world") { author { name slug bio website } thread(first: 100) { edges { node {
+      bodyHtml bodyMarkdown author { name url avatarUrl author { name slug website } } } } } } authors(first: 10) { edges { node { name slug website bio } } } }`;
+    for (const token of [undefined, editor.token]) {
+      const text = JSON.stringify((await h.gql(everything, {}, { token })).data);
+      expect(text).toContain('Level 1');
+      expect(text).not.toMatch(/@example\.com|@old\.example|203\.0\.113\.9/);
+    }
+  });
+
+  it('leaves flood control alone: an imported commenter may comment at once', async () => {
+    const { data } = await h.gql(`{ post(slug: "hello-world") { id } }`);
+    const result = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on AddCommentPayload { status } } }`,
+      { input: { postId: data.post.id, body: 'Back again', name: 'Guest', email: 'guest@example.com' } },
+      { ip: '203.0.113.9' },
+    );
+    expect(result.data.addComment).toEqual({ __typename: 'AddCommentPayload', status: 'APPROVED' });
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const before = await snapshot(h.database.db);
+    const again = (await importWordPress(h.database.db, fixture('site.xml'))).toJSON();
+    expect(again.authors).toMatchObject({ imported: 0, updated: 0, unchanged: 3 });
+    expect(again.posts).toMatchObject({ imported: 0, updated: 0, unchanged: 6 });
+    expect(again.comments).toMatchObject({ imported: 0, updated: 0, unchanged: 20 });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('updates what changed and adds what is new from a newer export, keeping comments written here', async () => {
+    const [posts, comments] = [await countRows(h.database.db, 'posts'), await countRows(h.database.db, 'comments')];
+    const report = (await importWordPress(h.database.db, fixture('site-newer.xml'))).toJSON();
+    expect(report.posts).toMatchObject({ imported: 1, updated: 1, unchanged: 5 });
+    expect(report.comments).toMatchObject({ imported: 2, updated: 1, unchanged: 19 });
+    expect(await countRows(h.database.db, 'posts')).toBe(posts + 1);
+    expect(await countRows(h.database.db, 'comments')).toBe(comments + 2);
+    const post = await thread('hello-world');
+    expect(post.title).toBe('Hello & World, revised');
+    expect(post.thread.edges.some((e: any) => e.node.bodyHtml === '<p>Back again</p>\n')).toBe(true);
+    const eleven = post.thread.edges.find((e: any) => e.node.bodyHtml === '<p>A reply at level 11</p>');
+    expect(eleven.depth).toBe(11);
+    expect(post.thread.edges.find((e: any) => e.node.bodyHtml === '<p>Held, with an approved reply</p>').node.isPlaceholder).toBe(false);
+    expect(post.commentCount).toBe(16 + 1 + 1 + 1);
+    expect(await counterDrift(h.database.db)).toEqual([]);
+  });
+
+  it('reads https namespace URIs under any prefix (WXR 1.1), and declared encodings', async () => {
+    const report = (await importWordPress(h.database.db, fixture('https-1.1.xml'))).toJSON();
+    expect(report.comments).toMatchObject({ imported: 2 });
+    expect((await thread('over-https')).thread.edges.map((e: any) => e.depth)).toEqual([1, 2]);
+    await importWordPress(h.database.db, fixture('latin1.xml'));
+    const { data } = await h.gql(`{ post(slug: "deja-vu") { title bodyHtml } }`);
+    expect(data.post).toEqual({ title: 'Déjà vu', bodyHtml: '<p>Ça va très bien</p>' });
+  });
+
+  it('stops at a malformed file with its line and column, leaving the database as it was', async () => {
+    const before = await snapshot(h.database.db);
+    const error = await importWordPress(h.database.db, fixture('malformed.xml')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XmlSyntaxError);
+    expect((error as Error).message).toBe('test/fixtures/wordpress/malformed.xml:90:47: unexpected close tag.');
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+});
+
+describe('a dry run', () => {
+  it('writes nothing, and reports what it would do', async () => {
+    const fresh = await createHarness();
+    try {
+      const report = (await importWordPress(fresh.database.db, fixture('site.xml'), { dryRun: true })).toJSON();
+      expect(report).toMatchObject({ dryRun: true, posts: { imported: 6 }, comments: { imported: 20 } });
+      for (const table of ['authors', 'posts', 'comments', 'tags'] as const) expect(await countRows(fresh.database.db, table)).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('cleanWordPressHtml', () => {
+  it('counts real shortcodes only', () => {
+    const names: string[] = [];
+    cleanWordPressHtml('[embed]https://x[/embed] [sic] [1] [contact-form id="3"] [audio /]', (name) => names.push(name));
+    expect(names).toEqual(['embed', 'contact-form', 'audio']);
+  });
+});
