@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDb, DatabaseInUseError } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { exportWordPress } from '../src/domain/import/wordpress-export.js';
+import { fail, openConfiguredDatabase } from './cli.js';
 
 const usage = `Usage: npm run export:wordpress -- OUT.xml [--site-url URL] [--title TITLE]
 
@@ -15,10 +14,6 @@ export (WXR 1.2), for WordPress's importer (Tools → Import → WordPress) or i
 
 On the embedded database, stop the server first: one process at a time can open it.`;
 
-const fail = (message: string, code = 2): never => {
-  console.error(message);
-  process.exit(code);
-};
 
 let parsed;
 try {
@@ -33,19 +28,7 @@ const { values, positionals } = parsed!;
 if (values.help) fail(usage, 0);
 if (positionals.length !== 1) fail(usage);
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  fail(error instanceof ConfigError ? error.message : String(error), 1);
-}
-let database;
-try {
-  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: 'Stop it first, then export.' });
-} catch (error) {
-  if (error instanceof DatabaseInUseError) fail(error.message, 1);
-  throw error;
-}
+const database = openConfiguredDatabase('Stop it first, then export.');
 try {
   await migrate(database);
   const counts = await exportWordPress(database.db, positionals[0]!, { siteUrl: values['site-url']!, title: values.title });

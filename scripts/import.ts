@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDb, DatabaseInUseError } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { analyze } from '../src/db/queries/import.js';
 import { importDisqus, type DisqusMatch } from '../src/domain/import/disqus.js';
@@ -8,6 +6,7 @@ import type { ImportReport } from '../src/domain/import/report.js';
 import { importWordPress } from '../src/domain/import/wordpress.js';
 import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
 import { progressBar } from './progress.js';
+import { fail, openConfiguredDatabase } from './cli.js';
 
 const usage = `Usage:
   npm run import:wordpress -- FILE.xml [--dry-run] [--json]
@@ -24,10 +23,6 @@ what changed and adds what is new.
 
 On the embedded database, stop the server first: one process at a time can open it.`;
 
-const fail = (message: string, code = 2): never => {
-  console.error(message);
-  process.exit(code);
-};
 
 const [command, ...rest] = process.argv.slice(2);
 let parsed;
@@ -51,19 +46,7 @@ if (!['wordpress', 'disqus'].includes(command ?? '') || positionals.length !== 1
 if (!['link', 'identifier'].includes(values.match!)) fail(`--match must be link or identifier\n\n${usage}`);
 const file = positionals[0]!;
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  fail(error instanceof ConfigError ? error.message : String(error), 1);
-}
-let database;
-try {
-  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: 'Stop it first, then import.' });
-} catch (error) {
-  if (error instanceof DatabaseInUseError) fail(error.message, 1);
-  throw error;
-}
+const database = openConfiguredDatabase('Stop it first, then import.');
 const started = performance.now();
 const bar = progressBar();
 const progress = (bytes: number, total: number) => bar('reading', Math.round(bytes / 1024), Math.round(total / 1024));

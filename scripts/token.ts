@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDb, DatabaseInUseError } from '../src/db/client.js';
 import { authorsBySlugs } from '../src/db/queries/authors.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken, listTokens, revoke } from '../src/domain/authors.js';
 import { DomainError } from '../src/domain/errors.js';
 import { ROLES } from '../src/domain/roles.js';
+import { fail, openConfiguredDatabase } from './cli.js';
 
 const usage = `Usage:
   npm run token:create -- --author <slug> --role <${ROLES.join('|')}> [--name <label>]
@@ -18,10 +17,6 @@ A new token is printed once; only its hash is stored.
 On the embedded database, stop the server first: one process at a time can open it. While it
 runs, manage tokens through the API as an admin instead (createToken, apiTokens, revokeToken).`;
 
-const fail = (message: string, code = 2): never => {
-  console.error(message);
-  process.exit(code);
-};
 
 const [command, ...rest] = process.argv.slice(2);
 let parsed;
@@ -42,25 +37,13 @@ if (command === 'create' && (!values.author || !ROLES.includes(role))) fail(usag
 const id = Number(positionals[0]);
 if (command === 'revoke' && (!Number.isInteger(id) || id < 1)) fail(usage);
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  fail(error instanceof ConfigError ? error.message : String(error), 1);
-}
 // What to do instead while the server has the embedded database open.
 const throughApi = {
   create: 'create the token through the API as an admin (the createToken mutation, e.g. in GraphiQL)',
   list: 'list the tokens through the API as an admin (the apiTokens query, e.g. in GraphiQL)',
   revoke: 'revoke the token through the API as an admin (the revokeToken mutation, e.g. in GraphiQL)',
 }[command as 'create' | 'list' | 'revoke'];
-let database;
-try {
-  database = createDb({ databaseUrl: config!.databaseUrl, pgliteDir: config!.pgliteDir, whenInUse: `Stop it first, or ${throughApi}.` });
-} catch (error) {
-  if (error instanceof DatabaseInUseError) fail(error.message, 1);
-  throw error;
-}
+const database = openConfiguredDatabase(`Stop it first, or ${throughApi}.`);
 try {
   await migrate(database);
   const db = database.db;

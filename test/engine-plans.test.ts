@@ -1,12 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { random, threadDrafts } from '../seeds/generate.js';
 import { addAuthor, addPost, addThread, addWriter } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { askWithBudget, createHarness, type Harness } from './harness.js';
 
 /*
  * The read engine's budget, its reads under the response cache, and its plans (repeats answered
@@ -32,14 +29,7 @@ describe('the read engine', () => {
     const query = `{ post(slug: "tree") { comments(first: 30) { edges { node { id author { name } ${nested(3, '(first: 50)')} } } } } }`;
     const count = (JSON.stringify((await h.gql(query)).data).match(/"node":/g) ?? []).length;
     expect(count).toBeGreaterThan(100);
-    const ask = async (budget: number) => {
-      const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
-      const before = h.database.statements.count;
-      const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
-      await app.dispose();
-      return { ...body, statements: h.database.statements.count - before };
-    };
+    const ask = (budget: number) => askWithBudget(h, query, budget);
     const at = await ask(count);
     expect(at.errors).toBeUndefined();
     expect(at.statements).toBe(1);

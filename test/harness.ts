@@ -6,7 +6,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import type { Logger } from '../src/logger.js';
+import { createLogger, type Logger } from '../src/logger.js';
 
 /*
  * The test harness: a fresh, migrated database per test file (in-memory PGlite, or a new database
@@ -131,4 +131,17 @@ export async function createHarness(
       await drop();
     },
   };
+}
+
+/**
+ * `query` answered by an app on `h`'s database whose comment budget is `budget`, and the statements
+ * it cost (for tests of the budget: at it, one statement; one past it, LIMIT_EXCEEDED).
+ */
+export async function askWithBudget(h: Harness, query: string, budget: number) {
+  const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
+  const before = h.database.statements.count;
+  const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+  await app.dispose();
+  return { ...body, statements: h.database.statements.count - before };
 }

@@ -2,13 +2,10 @@ import { sql } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { encodeCursor } from '../src/schema/pagination.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { askWithBudget, createHarness, type Harness } from './harness.js';
 
 /*
  * Thread navigation: a comment's ancestors, the page around a comment (permalinks), what is new
@@ -382,14 +379,7 @@ describe('the comment budget', () => {
     const { data } = await both(query);
     const count = data.post.thread.edges.reduce((sum: number, e: any) => sum + 1 + e.node.ancestors.length, 0);
     expect(count).toBeGreaterThan(12);
-    const ask = async (budget: number) => {
-      const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
-      const before = h.database.statements.count;
-      const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
-      await app.dispose();
-      return { ...body, statements: h.database.statements.count - before };
-    };
+    const ask = (budget: number) => askWithBudget(h, query, budget);
     const at = await ask(count);
     expect(at.errors).toBeUndefined();
     expect(at.statements).toBe(1);
