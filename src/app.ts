@@ -39,7 +39,7 @@ export interface AppDeps {
 
 /**
  * What /ready checks: the database answers and holds every migration this build ships; Redis, when
- * one is in use, answers.
+ * configured (REDIS_URL), answers.
  */
 function readinessChecks(db: Db, redis: Redis | null): ReadinessCheck[] {
   return [
@@ -118,7 +118,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       ...(cache.plugin ? [cache.plugin] : []),
     ],
   });
-  const health = healthRoutes(readinessChecks(db, cache.redis), logger);
+  // Redis, when configured, serves the cache and the thread events alike: the same server.
+  const health = healthRoutes(readinessChecks(db, cache.redis ?? threadEvents.redis), logger);
   const graphql = listenerWithShortcut(yoga, shortcut, logger);
   return {
     fetch: yoga.fetch,

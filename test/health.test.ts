@@ -47,15 +47,17 @@ describe('health and readiness', () => {
     expect((await get(h.origin, '/ready')).status).toBe(200);
   });
 
-  it('checks Redis when the response cache uses it', async ({ skip }) => {
+  it('checks Redis when it is configured, for the response cache or the thread events alone', async ({ skip }) => {
     const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const withRedis = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '60', REDIS_URL: url, REDIS_PREFIX: `palaver-health-${process.pid}:` }, { http: true });
-    try {
-      const ready = await get(withRedis.origin, '/ready');
-      if (ready.body.checks?.redis === 'unreachable') skip();
-      expect(ready).toMatchObject({ status: 200, body: { checks: { database: 'ok', redis: 'ok' } } });
-    } finally {
-      await withRedis.close();
+    for (const ttl of ['60', '0']) {
+      const withRedis = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: ttl, REDIS_URL: url, REDIS_PREFIX: `palaver-health-${process.pid}:` }, { http: true });
+      try {
+        const ready = await get(withRedis.origin, '/ready');
+        if (ready.body.checks?.redis === 'unreachable') skip();
+        expect(ready, `cache TTL ${ttl}`).toMatchObject({ status: 200, body: { checks: { database: 'ok', redis: 'ok' } } });
+      } finally {
+        await withRedis.close();
+      }
     }
   });
 });

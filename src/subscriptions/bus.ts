@@ -25,6 +25,8 @@ export interface ThreadEventBus {
   listen(postId: number, listener: Listener): () => void;
   /** Resolves once Redis listens (at once without Redis): tests wait for it. */
   ready: Promise<void>;
+  /** The Redis notices are published through, if any (readiness pings it). */
+  redis: Redis | null;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export function createThreadEventBus(config: Config, db: Db, logger: Logger): Th
   let publish: (postId: number, upTo: number) => void = () => {};
   let ready = Promise.resolve();
   let close = async () => {};
+  let redis: Redis | null = null;
 
   if (config.redisUrl) {
     // Loaded only when configured, as in cache.ts. A subscribed connection can do nothing else,
@@ -49,6 +52,7 @@ export function createThreadEventBus(config: Config, db: Db, logger: Logger): Th
     const load = createRequire(import.meta.url);
     const RedisClient = (load('ioredis') as typeof import('ioredis')).Redis;
     const publisher: Redis = new RedisClient(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis = publisher;
     const subscriber: Redis = new RedisClient(config.redisUrl);
     // This process's own notices come back from Redis too: they were dispatched already.
     const origin = randomUUID();
@@ -92,6 +96,7 @@ export function createThreadEventBus(config: Config, db: Db, logger: Logger): Th
       };
     },
     ready,
+    redis,
     close: () => close(),
   };
 }
