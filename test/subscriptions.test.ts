@@ -372,6 +372,22 @@ describe('threadEvents: streams', () => {
     d.close();
   });
 
+  it('caps subscriptions per process with LIMIT_EXCEEDED, whatever the clients', async () => {
+    const capped = await createHarness({ SUBSCRIPTIONS_MAX: '2', SUBSCRIPTIONS_PER_CLIENT: '10', TRUSTED_PROXIES: '127.0.0.1' }, { http: true });
+    try {
+      const postGid = encodeGlobalId('Post', await addPost(capped.database.db, { authorId: await addAuthor(capped.database.db) }));
+      const from = (ip: string) => subscribe(capped.origin, EVENTS, { postId: postGid }, { 'x-forwarded-for': ip });
+      const [a, b] = [await from('203.0.113.1'), await from('203.0.113.2')];
+      const c = await from('203.0.113.3');
+      await c.ended;
+      expect(c.results[0]!.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'subscriptions', max: 2 });
+      a.close();
+      b.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('streams with heartbeats, X-Accel-Buffering: no, uncompressed, past the response cache and the shortcuts', async () => {
     await until(() => s.app.subscriptions.open === 0);
     const postGid = encodeGlobalId('Post', await addPost(s.database.db, { authorId: await addAuthor(s.database.db) }));
