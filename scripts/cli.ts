@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createDb, DatabaseInUseError, type Database } from '../src/db/client.js';
 
@@ -11,6 +12,15 @@ export const fail = (message: string, code = 2): never => {
   console.error(message);
   process.exit(code);
 };
+
+/** The command line parsed as `config` says, or exit 2 with the parser's complaint and `usage`. */
+export function parseArgsOrFail<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${usage}`);
+  }
+}
 
 /**
  * The configured database, or exit 1 with why not: a bad configuration, or the embedded database

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { migrate } from '../src/db/migrate.js';
 import { exportWordPress } from '../src/domain/import/wordpress-export.js';
-import { fail, openConfiguredDatabase } from './cli.js';
+import { fail, openConfiguredDatabase, parseArgsOrFail } from './cli.js';
 
 const usage = `Usage: npm run export:wordpress -- OUT.xml [--site-url URL] [--title TITLE]
 
@@ -14,17 +13,10 @@ export (WXR 1.2), for WordPress's importer (Tools → Import → WordPress) or i
 
 On the embedded database, stop the server first: one process at a time can open it.`;
 
-
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { 'site-url': { type: 'string', default: 'http://localhost:4000' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${usage}`);
-}
-const { values, positionals } = parsed!;
+const { values, positionals } = parseArgsOrFail({
+  allowPositionals: true,
+  options: { 'site-url': { type: 'string', default: 'http://localhost:4000' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+}, usage);
 if (values.help) fail(usage, 0);
 if (positionals.length !== 1) fail(usage);
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { migrate } from '../src/db/migrate.js';
 import { analyze } from '../src/db/queries/import.js';
 import { importDisqus, type DisqusMatch } from '../src/domain/import/disqus.js';
@@ -6,7 +5,7 @@ import type { ImportReport } from '../src/domain/import/report.js';
 import { importWordPress } from '../src/domain/import/wordpress.js';
 import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
 import { progressBar } from './progress.js';
-import { fail, openConfiguredDatabase } from './cli.js';
+import { fail, openConfiguredDatabase, parseArgsOrFail } from './cli.js';
 
 const usage = `Usage:
   npm run import:wordpress -- FILE.xml [--dry-run] [--json]
@@ -23,24 +22,17 @@ what changed and adds what is new.
 
 On the embedded database, stop the server first: one process at a time can open it.`;
 
-
 const [command, ...rest] = process.argv.slice(2);
-let parsed;
-try {
-  parsed = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      match: { type: 'string', default: 'link' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${usage}`);
-}
-const { values, positionals } = parsed!;
+const { values, positionals } = parseArgsOrFail({
+  args: rest,
+  allowPositionals: true,
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    match: { type: 'string', default: 'link' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+}, usage);
 if (values.help) fail(usage, 0);
 if (!['wordpress', 'disqus'].includes(command ?? '') || positionals.length !== 1) fail(usage);
 if (!['link', 'identifier'].includes(values.match!)) fail(`--match must be link or identifier\n\n${usage}`);

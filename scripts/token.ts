@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { authorsBySlugs } from '../src/db/queries/authors.js';
 import { migrate } from '../src/db/migrate.js';
 import { createToken, listTokens, revoke } from '../src/domain/authors.js';
 import { DomainError } from '../src/domain/errors.js';
 import { ROLES } from '../src/domain/roles.js';
-import { fail, openConfiguredDatabase } from './cli.js';
+import { fail, openConfiguredDatabase, parseArgsOrFail } from './cli.js';
 
 const usage = `Usage:
   npm run token:create -- --author <slug> --role <${ROLES.join('|')}> [--name <label>]
@@ -17,19 +16,12 @@ A new token is printed once; only its hash is stored.
 On the embedded database, stop the server first: one process at a time can open it. While it
 runs, manage tokens through the API as an admin instead (createToken, apiTokens, revokeToken).`;
 
-
 const [command, ...rest] = process.argv.slice(2);
-let parsed;
-try {
-  parsed = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { author: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${usage}`);
-}
-const { values, positionals } = parsed!;
+const { values, positionals } = parseArgsOrFail({
+  args: rest,
+  allowPositionals: true,
+  options: { author: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+}, usage);
 if (values.help || !command || !['create', 'list', 'revoke'].includes(command)) fail(usage, values.help ? 0 : 2);
 // The arguments are checked before the database is opened.
 const role = values.role as (typeof ROLES)[number];

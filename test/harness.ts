@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
+import { expect } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDb, type Database } from '../src/db/client.js';
@@ -134,14 +135,23 @@ export async function createHarness(
 }
 
 /**
- * `query` answered by an app on `h`'s database whose comment budget is `budget`, and the statements
- * it cost (for tests of the budget: at it, one statement; one past it, LIMIT_EXCEEDED).
+ * The comment budget's edge for `query`, which holds `count` comments: with a budget of `count`, an
+ * app on `h`'s database answers it in one statement; with one less, it refuses with LIMIT_EXCEEDED.
+ * Returns the answer at the budget.
  */
-export async function askWithBudget(h: Harness, query: string, budget: number) {
-  const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
-  const before = h.database.statements.count;
-  const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
-  await app.dispose();
-  return { ...body, statements: h.database.statements.count - before };
+export async function expectBudgetEdge(h: Harness, query: string, count: number) {
+  const ask = async (budget: number) => {
+    const app = createApp({ db: h.database.db, config: loadConfig({ COMMENT_BUDGET: String(budget), RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: createLogger('error') });
+    const before = h.database.statements.count;
+    const response = await app.fetch('http://t/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const body = (await response.json()) as { data: any; errors?: { extensions: { code: string } }[] };
+    await app.dispose();
+    return { ...body, statements: h.database.statements.count - before };
+  };
+  const at = await ask(count);
+  expect(at.errors).toBeUndefined();
+  expect(at.statements).toBe(1);
+  const past = await ask(count - 1);
+  expect(past.errors?.[0]?.extensions.code).toBe('LIMIT_EXCEEDED');
+  return at;
 }
