@@ -9,6 +9,7 @@ import type { Db } from './db/client.js';
 import { pendingMigrations } from './db/migrate.js';
 import { createAkismet } from './domain/akismet.js';
 import { CompiledPlans, useReadEngine } from './engine/index.js';
+import { useNoStoreByDefault } from './cdn.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
@@ -106,6 +107,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     // still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
+      // Before any plugin that records a response's headers (shortcuts replay them).
+      useNoStoreByDefault(),
       useOperationNames(),
       ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
       useJsonBodiesOnly(),

@@ -54,6 +54,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:._-]{1,100}$/, 'must be 1–100 letters, digits or : . _ -')
     .optional(),
+  PURGE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  PURGE_WEBHOOK_TOKEN: z.string().min(1).optional(),
   CORS_ORIGINS: z
     .string()
     .default('*')
@@ -126,6 +128,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Prefix of every key Palaver writes to Redis; unset: derived from the database's identity. */
   redisPrefix: string | undefined;
+  /** Where writes POST the CDN keys they invalidated (cdn.ts), and the bearer token sent with them. */
+  purgeWebhook: Readonly<{ url: string; token: string | undefined }> | null;
   /** `threadEvents` subscriptions: caps, the per-subscriber buffer, heartbeats, how long events are kept. */
   subscriptions: Readonly<{ perClient: number; max: number; buffer: number; heartbeatMs: number; retentionDays: number }>;
   /** Browser origins allowed to call the API with credentials; null: any origin, without credentials. */
@@ -187,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    purgeWebhook: e.PURGE_WEBHOOK_URL ? Object.freeze({ url: e.PURGE_WEBHOOK_URL, token: e.PURGE_WEBHOOK_TOKEN }) : null,
     subscriptions: Object.freeze({
       perClient: e.SUBSCRIPTIONS_PER_CLIENT,
       max: e.SUBSCRIPTIONS_MAX,

@@ -55,6 +55,8 @@ export class Subscriptions {
   private byClient = new Map<string, number>();
   private streams = new Set<ThreadStream>();
   private drained: (() => void)[] = [];
+  /** Events handed to subscribers since start (the metrics read it). */
+  sent = 0;
 
   constructor(readonly settings: SubscriptionSettings) {}
 
@@ -219,7 +221,10 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
     if (!this.waiting) return;
     const item = this.queue.shift();
     if (item) {
-      if (item.type !== 'error') this.lastSentId = item.id;
+      if (item.type !== 'error') {
+        this.lastSentId = item.id;
+        this.subscriber.context.services.subscriptions.sent++;
+      }
     } else if (!this.finished) return;
     const resolve = this.waiting;
     this.waiting = null;
