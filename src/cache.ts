@@ -135,14 +135,21 @@ export function createResponseCache(
   // When the next scheduled post goes public; refreshed from the database at most once a second.
   let nextPublication = Number.POSITIVE_INFINITY;
   let checkedAt = 0;
+  // The database unreachable: nothing is stored until the schedule is known again (tried again a
+  // second later); the request itself goes on, and fails or not on its own.
   const refreshSchedule = async () => {
     if (Date.now() - checkedAt < 1000) return;
     checkedAt = Date.now();
-    const [row] = await queryRows<{ at: string | null }>(
-      db,
-      sql`select min(published_at)::text as at from posts where status = 'scheduled' and published_at > now()`,
-    );
-    nextPublication = row?.at ? new Date(row.at).getTime() : Number.POSITIVE_INFINITY;
+    try {
+      const [row] = await queryRows<{ at: string | null }>(
+        db,
+        sql`select min(published_at)::text as at from posts where status = 'scheduled' and published_at > now()`,
+      );
+      nextPublication = row?.at ? new Date(row.at).getTime() : Number.POSITIVE_INFINITY;
+    } catch (error) {
+      nextPublication = Date.now();
+      warn('read when the next scheduled post goes public')(error);
+    }
   };
 
   const replays = new Replays((responseId) => store.current(responseId));

@@ -65,6 +65,7 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER: integer(1, 100_000).default(500),
   SUBSCRIPTION_HEARTBEAT_SECONDS: integer(1, 3600).default(15),
   THREAD_EVENTS_RETENTION_DAYS: integer(1, 3650).default(7),
+  SHUTDOWN_DRAIN_SECONDS: integer(0, 300).default(0),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -112,6 +113,8 @@ export type Config = Readonly<{
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
+  /** On SIGTERM, keep serving this long (not ready, connections closed after each response) before closing. */
+  shutdownDrainSeconds: number;
   /** Serve GET /metrics (Prometheus text: requests, latency, SQL statements, cache, process) for benchmarks and ops. */
   metrics: boolean;
   /** Serve /metrics on this port instead of the API's, so that it need not be public. */
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
+    shutdownDrainSeconds: e.SHUTDOWN_DRAIN_SECONDS,
     metrics: e.METRICS,
     metricsPort: e.METRICS_PORT,
     persistedOperations: e.PERSISTED_OPERATIONS,

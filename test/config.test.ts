@@ -21,6 +21,7 @@ describe('configuration', () => {
       redisUrl: undefined,
       redisPrefix: undefined,
       purgeWebhook: null,
+      shutdownDrainSeconds: 0,
       corsOrigins: null,
       subscriptions: { perClient: 20, max: 10_000, buffer: 500, heartbeatMs: 15_000, retentionDays: 7 },
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },

@@ -34,7 +34,8 @@ describe.runIf(backend === 'postgres')('write durability through a database blip
     url.port = String(proxy.port);
     url.pathname = `/${name}`;
     const database = createDb({ databaseUrl: url.toString(), poolSize: 10, connectTimeoutSeconds: 2 });
-    const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', COMMENT_FLOOD_SECONDS: '0', TRUSTED_PROXIES: '127.0.0.1' });
+    // As in production, with the response cache (its schedule check reads the database on every request).
+    const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0', TRUSTED_PROXIES: '127.0.0.1' });
     const app = createApp({ db: database.db, config, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const server: Server = createServer(app.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,6 +89,39 @@ describe.runIf(backend === 'pglite')('SIGTERM under load', () => {
 
       // 0, not the 1 of the forced exit 10 s after the signal.
       expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('with SHUTDOWN_DRAIN_SECONDS: not ready at once, yet a request on a kept-alive connection is answered (and closes it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-drain-'));
+    const port = await freePort();
+    const server = startServer(dir, { PORT: String(port), GRAPHIQL: 'false', SHUTDOWN_DRAIN_SECONDS: '2' });
+    try {
+      await server.ready;
+      const origin = `http://127.0.0.1:${port}`;
+      // A client with a kept-alive connection, as a load balancer's pool holds them.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const ask = (path: string) =>
+        new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+          request(`${origin}${path}`, { agent }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
+          }).on('error', reject).end();
+        });
+      expect((await ask('/ready')).status).toBe(200);
+      server.child.kill('SIGTERM');
+      let ready = await ask('/ready');
+      for (let i = 0; i < 100 && ready.status === 200; i++) ready = await ask('/ready');
+      expect(ready).toMatchObject({ status: 503, connection: 'close', body: '{"status":"stopping"}' });
+      const answered = await ask(`/graphql?query=${encodeURIComponent('{ posts(first: 1) { totalCount } }')}`);
+      expect(answered.status).toBe(200);
+      expect(answered.connection).toBe('close');
+      expect(await server.exited).toBe(0);
+      agent.destroy();
     } finally {
       server.child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
