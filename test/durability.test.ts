@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createDb, queryRows } from '../src/db/client.js';
+import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
-import { tcpProxy } from './faults.js';
+import { proxiedPostgres } from './faults.js';
 import { addAuthor, addPost, counterDrift } from './fixtures.js';
 import { backend, createHarness, type Harness } from './harness.js';
 
@@ -26,14 +26,7 @@ afterAll(() => h.close());
 describe.runIf(backend === 'postgres')('write durability through a database blip', () => {
   it('200 concurrent addComment: each written exactly once or refused as retryable with nothing written; counters exact', { timeout: 120_000 }, async () => {
     const postId = await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'blip' });
-    const [{ name }] = (await queryRows<{ name: string }>(h.database.db, sql`select current_database() as name`)) as [{ name: string }];
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = new URL(target);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    url.pathname = `/${name}`;
-    const database = createDb({ databaseUrl: url.toString(), poolSize: 10, connectTimeoutSeconds: 2 });
+    const { proxy, database } = await proxiedPostgres(h.database.db, { poolSize: 10, connectTimeoutSeconds: 2 });
     // As in production, with the response cache (its schedule check reads the database on every request).
     const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0', TRUSTED_PROXIES: '127.0.0.1' });
     const app = createApp({ db: database.db, config, logger: { debug() {}, info() {}, warn() {}, error() {} } });

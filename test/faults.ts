@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createDb, queryRows, type Database, type Db } from '../src/db/client.js';
 
 /*
  * Faults without killing a real server: a TCP proxy in the test process, in front of Postgres or
@@ -44,4 +46,19 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * The Postgres database `db` is connected to (on the server at TEST_DATABASE_URL), reached again
+ * through a proxy: a second pool, which the test cuts off while `db` still answers.
+ */
+export async function proxiedPostgres(db: Db, options: { poolSize: number; connectTimeoutSeconds: number }): Promise<{ proxy: TcpProxy; database: Database }> {
+  const [row] = await queryRows<{ name: string }>(db, sql`select current_database() as name`);
+  const target = new URL(process.env.TEST_DATABASE_URL!);
+  const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  url.pathname = `/${row!.name}`;
+  return { proxy, database: createDb({ databaseUrl: url.toString(), ...options }) };
 }

@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createDb, queryRows } from '../src/db/client.js';
+import { queryRows } from '../src/db/client.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tcpProxy } from './faults.js';
+import { proxiedPostgres } from './faults.js';
 import { backend, createHarness, type Harness } from './harness.js';
 
 /*
@@ -64,14 +64,7 @@ describe('health and readiness', () => {
 
 describe.runIf(backend === 'postgres')('readiness through a database that stops answering', () => {
   it('reads get 503 SERVICE_UNAVAILABLE and /ready 503 while the database is cut off; both recover by themselves', { timeout: 60_000 }, async () => {
-    const [{ name }] = (await queryRows<{ name: string }>(h.database.db, sql`select current_database() as name`)) as [{ name: string }];
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = new URL(target);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    url.pathname = `/${name}`;
-    const database = createDb({ databaseUrl: url.toString(), poolSize: 2, connectTimeoutSeconds: 2 });
+    const { proxy, database } = await proxiedPostgres(h.database.db, { poolSize: 2, connectTimeoutSeconds: 2 });
     const app = createApp({ db: database.db, config: loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0' }), logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const server: Server = createServer(app.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
