@@ -411,6 +411,38 @@ describe('threadEvents: streams', () => {
   });
 });
 
+describe('threadEvents: unexpected errors', () => {
+  it('reach the client masked, are logged in full, and end the stream cleanly', async () => {
+    const broken = await createHarness({ COMMENT_FLOOD_SECONDS: '0' }, { http: true });
+    try {
+      const postGid = encodeGlobalId('Post', await addPost(broken.database.db, { authorId: await addAuthor(broken.database.db) }));
+      const holder = await addWriter(broken.database.db, 'editor');
+      const sub = await subscribe(broken.origin, EVENTS, { postId: postGid }, { authorization: `Bearer ${holder.token}` });
+      await until(() => broken.app.subscriptions.open === 1);
+      // A token holder's stream re-checks its token with every batch it reads; a guest's comment
+      // needs no token. With the table gone, the comment is written and the stream's read fails.
+      await queryRows(broken.database.db, sql`alter table api_tokens rename to api_tokens_gone`);
+      const added = await broken.gql(ADD, { input: { postId: postGid, body: 'Read by no one', name: 'N', email: 'n@example.com' } });
+      expect(added.data.addComment.__typename, JSON.stringify(added)).toBe('AddCommentPayload');
+      await sub.ended;
+      expect(sub.results).toHaveLength(1);
+      expect(sub.results[0]).toMatchObject({ data: null, errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      expect(JSON.stringify(sub.results)).not.toMatch(/api_tokens|relation|pglite|postgres|stack|stream failed/i);
+      expect(sub.completed).toBe(true);
+      // The server let the stream go, and logged what happened, where, with its stack.
+      await until(() => broken.app.subscriptions.open === 0);
+      const logged = broken.logs.find((entry) => entry.level === 'error' && entry.args[0] === 'A thread event stream failed:');
+      expect(logged, JSON.stringify(broken.logs)).toBeDefined();
+      const [, error, where] = logged!.args as [string, Error, unknown];
+      expect(error.message).toMatch(/api_tokens/);
+      expect(error.stack).toMatch(/\n\s+at /);
+      expect(where).toEqual({ postId: keyOf(postGid, 'Post') });
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
 /** Waits (generously) for a condition the server reaches on its own, such as a released slot. */
 async function until(condition: () => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
