@@ -297,18 +297,24 @@ describe('threadEvents: resume', () => {
 });
 
 describe('threadEvents: cost', () => {
-  it('costs a subscriber one statement per batch', async () => {
+  it('costs the subscribers of a post one statement per batch together, whoever sees the same; a token holder one of its own', async () => {
     const post = await newPost();
     const QUERY = `subscription ($postId: ID!) { threadEvents(postId: $postId) { __typename ... on CommentAdded { cursor comment { id depth bodyHtml } } } }`;
     // The same comment on a post nobody subscribes to: what the write itself costs.
     const quiet = await newPost();
     const alone = await h.gql(ADD, { input: { postId: quiet.gid, body: 'Counted', name: 'C', email: 'c0@example.com' } });
-    const subs = await Promise.all([1, 2, 3].map(() => subscribe(h.origin, QUERY, { postId: post.gid })));
+    const anonymous = await Promise.all([1, 2, 3].map(() => subscribe(h.origin, QUERY, { postId: post.gid })));
     const before = h.database.statements.count;
     await h.gql(ADD, { input: { postId: post.gid, body: 'Counted', name: 'C', email: 'c1@example.com' } });
-    await Promise.all(subs.map((s) => s.waitFor(1)));
-    expect(h.database.statements.count - before).toBe(alone.statements + 3);
-    subs.forEach((s) => s.close());
+    await Promise.all(anonymous.map((s) => s.waitFor(1)));
+    // Three anonymous subscribers read the same rows: one statement, shared while in flight.
+    expect(h.database.statements.count - before).toBe(alone.statements + 1);
+    const holder = await subscribe(h.origin, QUERY, { postId: post.gid }, { authorization: `Bearer ${editor.token}` });
+    const next = h.database.statements.count;
+    await h.gql(ADD, { input: { postId: post.gid, body: 'Counted', name: 'C', email: 'c2@example.com' } });
+    await Promise.all([...anonymous.map((s) => s.waitFor(2)), holder.waitFor(1)]);
+    expect(h.database.statements.count - next).toBe(alone.statements + 2);
+    [...anonymous, holder].forEach((s) => s.close());
   });
 });
 
