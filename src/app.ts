@@ -10,6 +10,7 @@ import { pendingMigrations } from './db/migrate.js';
 import { createAkismet } from './domain/akismet.js';
 import { findDemoPost } from './domain/demo.js';
 import { CompiledPlans, useReadEngine } from './engine/index.js';
+import { useNoStoreByDefault } from './cdn.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
 import { maskError, useMaskedExecutionErrors } from './errors.js';
@@ -108,6 +109,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     // still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
+      // Before any plugin that records a response's headers (shortcuts replay them).
+      useNoStoreByDefault(),
       useOperationNames(),
       ...(config.graphiql
         ? [
@@ -133,11 +136,18 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     ],
   });
   // Redis, when configured, serves the cache and the thread events alike: the same server.
-  const health = healthRoutes(readinessChecks(db, cache.redis ?? threadEvents.redis), logger);
+  // Stopping (server.ts, on SIGTERM): not ready, and no connection is kept alive past its response.
+  let stopping = false;
+  const health = healthRoutes(readinessChecks(db, cache.redis ?? threadEvents.redis), logger, () => stopping);
   const graphql = listenerWithShortcut(yoga, shortcut, logger);
   return {
     fetch: yoga.fetch,
-    listener: withCompression((req, res) => health(req, res) || graphql(req, res)),
+    listener: withCompression((req, res) => {
+      if (stopping) res.setHeader('connection', 'close');
+      return health(req, res) || graphql(req, res);
+    }),
+    /** The process is stopping: /ready says so, and every response closes its connection. */
+    stop: () => void (stopping = true),
     /** Ends every subscription stream (each completes), e.g. on SIGTERM; resolves when they have. */
     endSubscriptions: () => subscriptions.endAll(),
     dispose: async () => {

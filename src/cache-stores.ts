@@ -21,6 +21,15 @@ export interface CachedEntity {
   id?: string | number;
 }
 
+/** A stored response, with what a CDN in front needs to cache it too (cdn.ts). */
+export interface StoredResponse {
+  result: object;
+  /** Its index keys (its objects and their types), space-separated: its `Surrogate-Key`. */
+  keys: string;
+  /** When the store drops it (ms since the epoch): a CDN may keep it until then, no longer. */
+  expiresAt: number;
+}
+
 export interface CacheState {
   generation: number;
   epoch: number;
@@ -29,9 +38,9 @@ export interface CacheState {
 export interface ResponseStore {
   /** Read before the request reads anything: its key's generation, and the epoch it must store in. */
   state(): Promise<CacheState>;
-  get(key: string): Promise<object | undefined>;
-  /** Stores the response unless an invalidation happened since `epoch`. */
-  set(key: string, result: object, entities: Iterable<CachedEntity>, ttlMs: number, epoch: number): Promise<void>;
+  get(key: string): Promise<StoredResponse | undefined>;
+  /** Stores the response unless an invalidation happened since `epoch`; says whether it did. */
+  set(key: string, result: object, entities: Iterable<CachedEntity>, ttlMs: number, epoch: number): Promise<StoredResponse | null>;
   /** Drops every response holding one of `entities` (a bare type: every response holding that type). */
   invalidate(entities: Iterable<CachedEntity>): Promise<void>;
   /** Makes every response stored so far unreachable. */
@@ -48,9 +57,10 @@ export interface ResponseStore {
 const KEY = /^\d+:[0-9a-f]{64}$/;
 export const isResponseKey = (key: string) => KEY.test(key);
 
-const entityKey = ({ typename, id }: CachedEntity) => (id == null ? typename : `${typename}:${id}`);
+/** What names an object (or, without an id, every object of a type) in the index, and in a CDN's keys. */
+export const entityKey = ({ typename, id }: CachedEntity) => (id == null ? typename : `${typename}:${id}`);
 /** A response is indexed under each of its objects and under their types. */
-function indexKeys(entities: Iterable<CachedEntity>): Set<string> {
+export function indexKeys(entities: Iterable<CachedEntity>): Set<string> {
   const keys = new Set<string>();
   for (const entity of entities) {
     keys.add(entity.typename);
@@ -76,7 +86,7 @@ export function memoryStore(): ResponseStore {
     }
     indexedUnder.delete(key);
   };
-  const responses = new LRUCache<string, { result: object; size: number }>({
+  const responses = new LRUCache<string, StoredResponse & { size: number }>({
     max: MEMORY_CACHE_ENTRIES,
     maxSize: MEMORY_CACHE_BYTES,
     sizeCalculation: (entry) => entry.size,
@@ -84,19 +94,21 @@ export function memoryStore(): ResponseStore {
   });
   return {
     state: async () => ({ generation, epoch }),
-    get: async (key) => responses.get(key)?.result,
+    get: async (key) => responses.get(key),
     async set(key, result, entities, ttlMs, since) {
-      if (since !== epoch || !isResponseKey(key)) return;
-      const size = JSON.stringify(result).length + key.length;
-      if (size > MEMORY_CACHE_BYTES / 8) return;
-      responses.set(key, { result, size }, { ttl: ttlMs });
+      if (since !== epoch || !isResponseKey(key)) return null;
       const keys = indexKeys(entities);
+      const stored = { result, keys: [...keys].join(' '), expiresAt: Date.now() + ttlMs };
+      const size = JSON.stringify(result).length + key.length + stored.keys.length;
+      if (size > MEMORY_CACHE_BYTES / 8) return null;
+      responses.set(key, { ...stored, size }, { ttl: ttlMs });
       indexedUnder.set(key, keys);
       for (const entity of keys) {
         let under = index.get(entity);
         if (!under) index.set(entity, (under = new Set()));
         under.add(key);
       }
+      return stored;
     },
     async invalidate(entities) {
       epoch++;
@@ -111,6 +123,12 @@ export function memoryStore(): ResponseStore {
     current: async (key) => (key.startsWith(`${generation}:`) ? responses.get(key)?.result : undefined),
     close: async () => responses.clear(),
   };
+}
+
+function parseStored(text: string): StoredResponse {
+  const newline = text.indexOf('\n');
+  const space = text.indexOf(' ');
+  return { expiresAt: Number(text.slice(0, space)), keys: text.slice(space + 1, newline), result: JSON.parse(text.slice(newline + 1)) as object };
 }
 
 // Each script runs atomically in Redis. Keys: [epoch, response, ...index sets]; the index sets
@@ -137,7 +155,8 @@ return 1`;
 
 /**
  * The store in Redis, every key under `prefix` (REDIS_PREFIX: deployments sharing one Redis never
- * see each other's responses). Responses are JSON text; `current` returns that text.
+ * see each other's responses). A response is stored as one string: its expiry and its keys on a
+ * first line, then its JSON text (which has no raw newline); `current` returns the JSON text.
  */
 export function redisStore(redis: Redis, prefix: Promise<string>): ResponseStore {
   const keys = prefix.then((p) => ({
@@ -156,13 +175,17 @@ export function redisStore(redis: Redis, prefix: Promise<string>): ResponseStore
     async get(key) {
       if (!isResponseKey(key)) return undefined;
       const text = await redis.get((await keys).response(key));
-      return text === null ? undefined : (JSON.parse(text) as object);
+      return text === null ? undefined : parseStored(text);
     },
     async set(key, result, entities, ttlMs, epoch) {
-      if (!isResponseKey(key)) return;
+      if (!isResponseKey(key)) return null;
       const k = await keys;
-      const index = [...indexKeys(entities)].map(k.index);
-      await redis.eval(SET_SCRIPT, 2 + index.length, k.epoch, k.response(key), ...index, String(epoch), JSON.stringify(result), String(Math.max(1, Math.round(ttlMs))));
+      const ttl = Math.max(1, Math.round(ttlMs));
+      const indexed = [...indexKeys(entities)];
+      const stored = { result, keys: indexed.join(' '), expiresAt: Date.now() + ttl };
+      const text = `${stored.expiresAt} ${stored.keys}\n${JSON.stringify(result)}`;
+      const done = await redis.eval(SET_SCRIPT, 2 + indexed.length, k.epoch, k.response(key), ...indexed.map(k.index), String(epoch), text, String(ttl));
+      return done === 1 ? stored : null;
     },
     async invalidate(entities) {
       const k = await keys;
@@ -177,7 +200,7 @@ export function redisStore(redis: Redis, prefix: Promise<string>): ResponseStore
       if (!isResponseKey(key)) return undefined;
       const k = await keys;
       const [generation, stored] = await redis.mget(k.generation, k.response(key));
-      return key.startsWith(`${number(generation!)}:`) ? (stored ?? undefined) : undefined;
+      return key.startsWith(`${number(generation!)}:`) && stored != null ? stored.slice(stored.indexOf('\n') + 1) : undefined;
     },
     close: async () => void (await redis.quit()),
   };

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { defaultBuildResponseCacheKey, useResponseCache, type Cache } from '@envelop/response-cache';
 import type { Redis } from 'ioredis';
-import { createRequire } from 'node:module';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { memoryStore, redisStore, type ResponseStore } from './cache-stores.js';
+import { entityKey, memoryStore, redisStore, type CachedEntity, type ResponseStore } from './cache-stores.js';
+import { ALL_KEYS, cdnHeaders, purgeWebhook, type Cacheable } from './cdn.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { databaseIdentity, queryRows, type Db } from './db/client.js';
 import type { Logger } from './logger.js';
+import { connectRedis } from './redis.js';
 import { Replays } from './replays.js';
 import { encodeGlobalId } from './schema/ids.js';
 import { isSingleJsonResponse, keyedRequest } from './shortcuts.js';
@@ -34,6 +35,12 @@ import { isSingleJsonResponse, keyedRequest } from './shortcuts.js';
  * Serving a hit through yoga still costs its whole request pipeline, so each process also keeps
  * the exact bytes it sent for a cached request (replays.ts, a shortcut: see shortcuts.ts).
  *
+ * A CDN in front may keep public GET reads too, and is told what writes change: see cdn.ts.
+ *
+ * Redis unreachable: every read is a miss, answered from the database and not stored, and writes
+ * succeed. An invalidation that could not reach Redis is owed: nothing is read from Redis again
+ * until the generation has moved on, so no response it should have dropped is ever served.
+ *
  * Responses carry no ETag: a key-derived one would name a request, not its content, and answer
  * 304 with what a moderator has since removed. Request headers never reach the store as keys.
  */
@@ -45,6 +52,48 @@ export interface Changes {
 }
 
 const noChanges: Changes = { comments: async () => {}, everything: async () => {} };
+
+/**
+ * The store, owing invalidations that failed (Redis unreachable): while one is owed, reads find
+ * nothing, and each first tries to pay it by moving to the next generation (at once when Redis is
+ * back: every response stored before is unreachable, including any the missed ones named).
+ */
+function owingInvalidations(store: ResponseStore, logger: Logger): ResponseStore {
+  let owed = false;
+  let paying: Promise<void> | null = null;
+  const pay = () =>
+    (paying ??= store.nextGeneration().then(
+      () => {
+        owed = false;
+        paying = null;
+        logger.info('Response cache: Redis answers again; responses stored before it became unreachable are dropped');
+      },
+      (error: unknown) => {
+        paying = null;
+        throw error;
+      },
+    ));
+  const settled = async () => {
+    if (owed) await pay();
+  };
+  const owing = async (invalidation: Promise<void>) => {
+    try {
+      await invalidation;
+    } catch (error) {
+      owed = true;
+      throw error;
+    }
+  };
+  return {
+    state: async () => (await settled(), store.state()),
+    get: async (key) => (await settled(), store.get(key)),
+    set: async (...args) => (await settled(), store.set(...args)),
+    current: async (key) => (await settled(), store.current(key)),
+    invalidate: (entities) => owing(store.invalidate(entities)),
+    nextGeneration: () => owing(store.nextGeneration()),
+    close: () => store.close(),
+  };
+}
 
 /**
  * Where this deployment's keys live in Redis: REDIS_PREFIX, or one derived from the database's
@@ -77,25 +126,30 @@ export function createResponseCache(
   let store: ResponseStore;
   let redis: Redis | null = null;
   if (config.redisUrl) {
-    // The Redis client is loaded only when configured (it costs a process ~12 MB).
-    const load = createRequire(import.meta.url);
-    redis = new (load('ioredis') as typeof import('ioredis')).Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    redis = connectRedis(config.redisUrl);
     const prefix = redisPrefix(config, db);
     void prefix.then((p) => logger.info(`Response cache in Redis, keys under ${p}`), () => {});
-    store = redisStore(redis, prefix);
+    store = owingInvalidations(redisStore(redis, prefix), logger);
   } else store = memoryStore();
 
   // When the next scheduled post goes public; refreshed from the database at most once a second.
   let nextPublication = Number.POSITIVE_INFINITY;
   let checkedAt = 0;
+  // The database unreachable: nothing is stored until the schedule is known again (tried again a
+  // second later); the request itself goes on, and fails or not on its own.
   const refreshSchedule = async () => {
     if (Date.now() - checkedAt < 1000) return;
     checkedAt = Date.now();
-    const [row] = await queryRows<{ at: string | null }>(
-      db,
-      sql`select min(published_at)::text as at from posts where status = 'scheduled' and published_at > now()`,
-    );
-    nextPublication = row?.at ? new Date(row.at).getTime() : Number.POSITIVE_INFINITY;
+    try {
+      const [row] = await queryRows<{ at: string | null }>(
+        db,
+        sql`select min(published_at)::text as at from posts where status = 'scheduled' and published_at > now()`,
+      );
+      nextPublication = row?.at ? new Date(row.at).getTime() : Number.POSITIVE_INFINITY;
+    } catch (error) {
+      nextPublication = Date.now();
+      warn('read when the next scheduled post goes public')(error);
+    }
   };
 
   const replays = new Replays((responseId) => store.current(responseId));
@@ -106,20 +160,33 @@ export function createResponseCache(
   // answered from the database, and the failure is logged.
   const warn = (what: string) => (error: unknown) => void logger.warn(`Response cache: could not ${what}:`, error);
   const stats = { hits: 0, misses: 0 };
+  const purger = config.purgeWebhook ? purgeWebhook(config.purgeWebhook.url, config.purgeWebhook.token, logger) : null;
+  // What a write names as changed is dropped here and purged from the CDN.
+  const invalidate = async (entities: CachedEntity[]) => {
+    await Promise.all([store.invalidate(entities).catch(warn('invalidate')), purger?.purge([...new Set(entities.map(entityKey))])]);
+  };
+  // Per request (its Fetch request): what the response cache holds for its response, if anything.
+  const held = new WeakMap<Request, Promise<Cacheable | null | undefined>>();
+  const requestOf = (context: Record<string, unknown>) => context.request as Request;
   const cacheFor = (context: Record<string, unknown>): Cache => ({
     get: async (key) => {
       const found = await store.get(key).catch(warn('read a response'));
       if (found === undefined) stats.misses++;
-      else stats.hits++;
-      return found as Awaited<ReturnType<Cache['get']>>;
+      else {
+        stats.hits++;
+        held.set(requestOf(context), Promise.resolve(found));
+      }
+      return found?.result as Awaited<ReturnType<Cache['get']>>;
     },
     set(key, result, entities, ttl) {
       const epoch = epochs.get(context);
       if (epoch === undefined) return;
-      return store.set(key, result, entities, ttl, epoch).catch(warn('store a response'));
+      const stored = store.set(key, result, entities, ttl, epoch).catch(warn('store a response'));
+      held.set(requestOf(context), stored);
+      return stored.then(() => {});
     },
-    // The plugin's own invalidation after a mutation (the objects its result names); writes name
-    // what they changed through `changes` below as well.
+    // The plugin's own invalidation after a mutation (the objects its result names). Writes name
+    // what they changed through `changes` below as well, which also purges the CDN: not again here.
     invalidate: (entities) => store.invalidate(entities).catch(warn('invalidate')),
   });
   // Per request that may be replayed (by its Node request): the cache's key for it, the result
@@ -154,7 +221,10 @@ export function createResponseCache(
     stats,
     plugin: {
       ...plugin,
-      onDispose: () => store.close(),
+      onDispose: async () => {
+        await purger?.close();
+        await store.close();
+      },
       // Keep the schedule fresh before the cache decides how long to keep a response.
       async onRequest() {
         await refreshSchedule();
@@ -171,7 +241,14 @@ export function createResponseCache(
           stringify: (sanitized: typeof result) => (seen.body = stringify(sanitized)),
         });
       },
-      onResponse({ response, serverContext }) {
+      async onResponse({ request, response, serverContext }) {
+        // A GET read the cache holds may be kept by a CDN; anything else must not be (cdn.ts).
+        const cacheable = request.method === 'GET' ? await held.get(request) : null;
+        const cdn = cacheable && response.status === 200 ? cdnHeaders(cacheable) : null;
+        if (cdn) {
+          for (const [name, value] of Object.entries(cdn)) response.headers.set(name, value);
+          response.headers.append('vary', 'Authorization');
+        }
         const { req, key } = keyedRequest(serverContext) ?? {};
         const responseId = req && responseIds.get(req);
         const seen = req && results.get(req);
@@ -186,7 +263,7 @@ export function createResponseCache(
           ? (entry: unknown) => JSON.stringify((JSON.parse(entry as string) as { data?: unknown }).data) === JSON.stringify(data)
           : (entry: unknown) => (entry as { data?: unknown }).data === data;
         // Not awaited: the response goes out now; the replay is ready for the next request.
-        void replays.remember(key, { responseId, status: response.status, headers, body }, answers);
+        void replays.remember(key, { responseId, status: response.status, headers, body, expiresAt: cdn ? cacheable!.expiresAt : undefined }, answers);
       },
     } as Plugin,
     replays,
@@ -194,14 +271,14 @@ export function createResponseCache(
     epochOf: (context) => epochs.get(context),
     changes: {
       async comments(postId, commentIds) {
-        await store.invalidate([
+        await invalidate([
           { typename: 'Post', id: encodeGlobalId('Post', postId) },
           ...commentIds.map((id) => ({ typename: 'Comment', id: encodeGlobalId('Comment', id) })),
         ]);
       },
       async everything() {
         checkedAt = 0;
-        await store.nextGeneration();
+        await Promise.all([store.nextGeneration().catch(warn('move to the next generation')), purger?.purge([ALL_KEYS])]);
       },
     },
   };

@@ -54,6 +54,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:._-]{1,100}$/, 'must be 1–100 letters, digits or : . _ -')
     .optional(),
+  PURGE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  PURGE_WEBHOOK_TOKEN: z.string().min(1).optional(),
   CORS_ORIGINS: z
     .string()
     .default('*')
@@ -63,6 +65,7 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER: integer(1, 100_000).default(500),
   SUBSCRIPTION_HEARTBEAT_SECONDS: integer(1, 3600).default(15),
   THREAD_EVENTS_RETENTION_DAYS: integer(1, 3650).default(7),
+  SHUTDOWN_DRAIN_SECONDS: integer(0, 300).default(0),
   METRICS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
@@ -110,6 +113,8 @@ export type Config = Readonly<{
   pgliteDir: string;
   logLevel: LogLevel;
   seedDemo: boolean;
+  /** On SIGTERM, keep serving this long (not ready, connections closed after each response) before closing. */
+  shutdownDrainSeconds: number;
   /** Serve GET /metrics (Prometheus text: requests, latency, SQL statements, cache, process) for benchmarks and ops. */
   metrics: boolean;
   /** Serve /metrics on this port instead of the API's, so that it need not be public. */
@@ -126,6 +131,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Prefix of every key Palaver writes to Redis; unset: derived from the database's identity. */
   redisPrefix: string | undefined;
+  /** Where writes POST the CDN keys they invalidated (cdn.ts), and the bearer token sent with them. */
+  purgeWebhook: Readonly<{ url: string; token: string | undefined }> | null;
   /** `threadEvents` subscriptions: caps, the per-subscriber buffer, heartbeats, how long events are kept. */
   subscriptions: Readonly<{ perClient: number; max: number; buffer: number; heartbeatMs: number; retentionDays: number }>;
   /** Browser origins allowed to call the API with credentials; null: any origin, without credentials. */
@@ -179,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
+    shutdownDrainSeconds: e.SHUTDOWN_DRAIN_SECONDS,
     metrics: e.METRICS,
     metricsPort: e.METRICS_PORT,
     persistedOperations: e.PERSISTED_OPERATIONS,
@@ -187,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    purgeWebhook: e.PURGE_WEBHOOK_URL ? Object.freeze({ url: e.PURGE_WEBHOOK_URL, token: e.PURGE_WEBHOOK_TOKEN }) : null,
     subscriptions: Object.freeze({
       perClient: e.SUBSCRIPTIONS_PER_CLIENT,
       max: e.SUBSCRIPTIONS_MAX,

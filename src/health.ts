@@ -9,7 +9,8 @@ import type { Logger } from './logger.js';
  *   holds every migration this build ships; Redis answers when REDIS_URL is set). 503 otherwise,
  *   with a short reason per check; the error behind a reason (host names, drivers' messages) is
  *   logged, never sent.
- * Both are answered before yoga, without a request body, and are never cached.
+ * Both are answered before yoga, without a request body, and are never cached. Once the process is
+ * stopping (SIGTERM), /ready answers 503 `stopping` at once, so that load balancers stop sending.
  */
 
 /** A readiness check: resolves to null when ready, else to a short reason. */
@@ -43,12 +44,16 @@ const send = (res: ServerResponse, status: number, body: unknown) =>
     .end(JSON.stringify(body));
 
 /** Answers /health and /ready (GET or HEAD) and says true, or says false for any other request. */
-export function healthRoutes(checks: ReadinessCheck[], logger: Logger) {
+export function healthRoutes(checks: ReadinessCheck[], logger: Logger, stopping: () => boolean) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = req.url?.split('?')[0];
     if ((path !== '/health' && path !== '/ready') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     if (path === '/health') {
       send(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (stopping()) {
+      send(res, 503, { status: 'stopping' });
       return true;
     }
     void Promise.all(checks.map(async (check) => [check.name, await outcome(check, logger)] as const)).then((results) => {

@@ -14,13 +14,19 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  *   around every request, which cost the front page 15% of its CPU);
  * - palaver_response_cache_total{result}: hits and misses of the response cache, replays (the
  *   exact bytes of a cached response, past yoga) and plans (the engine's statement rerun past yoga);
+ * - palaver_requests_in_flight: HTTP requests received and not yet answered (event streams
+ *   included while open);
+ * - palaver_subscriptions_open and palaver_subscription_events_total: `threadEvents` streams open
+ *   now, and the events they sent;
  * - palaver_process_max_rss_bytes: the process's peak RSS (the benchmark reads it).
+ * The database pool's use is not among them: postgres.js exposes no pool state.
  */
 
 /** Counts kept elsewhere (the database, the cache, the shortcuts), read when Prometheus scrapes. */
 export interface MetricSources {
   statements: () => number;
   cache: () => { hits: number; misses: number; replays: number; plans: number };
+  subscriptions: () => { open: number; sent: number };
 }
 
 // Operation names are the client's: bounded, so that no client can grow the label set forever.
@@ -60,6 +66,28 @@ export function createMetrics(sources: MetricSources) {
     collect() {
       this.reset();
       for (const [result, count] of Object.entries(sources.cache())) this.inc({ result: result.replace(/s$/, '') }, count);
+    },
+  });
+  const inFlight = new Gauge({
+    name: 'palaver_requests_in_flight',
+    help: 'HTTP requests received and not yet answered (open event streams included).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'palaver_subscriptions_open',
+    help: 'threadEvents subscriptions open now.',
+    registers: [registry],
+    collect() {
+      this.set(sources.subscriptions().open);
+    },
+  });
+  new Counter({
+    name: 'palaver_subscription_events_total',
+    help: 'Events sent to threadEvents subscribers since start.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.subscriptions().sent);
     },
   });
   new Gauge({
@@ -102,9 +130,11 @@ export function createMetrics(sources: MetricSources) {
     return (req: IncomingMessage, res: ServerResponse) => {
       const started = process.hrtime.bigint();
       let done = false;
+      inFlight.inc();
       const record = (outcome: string) => {
         if (done) return;
         done = true;
+        inFlight.dec();
         const operation = operationLabel(operationNames.get(req) ?? null);
         seriesOf(operation, outcome).inc();
         latencyOf(operation).observe(Number(process.hrtime.bigint() - started) / 1e9);

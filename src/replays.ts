@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { sharedCacheControl } from './cdn.js';
 import type { Shortcut } from './shortcuts.js';
 
 /*
@@ -21,6 +22,8 @@ export interface Replay {
   status: number;
   headers: OutgoingHttpHeaders;
   body: Buffer;
+  /** A response a CDN may keep: until when (its `s-maxage` counts down to it on every replay). */
+  expiresAt?: number | undefined;
 }
 
 /** Replays take at most this much memory per process (bodies, keys, headers, entries kept); the least recently used go first. */
@@ -53,8 +56,10 @@ export class Replays implements Shortcut {
 
   async answer(key: string, res: ServerResponse): Promise<boolean> {
     const replay = await this.find(key);
-    if (replay) res.writeHead(replay.status, replay.headers).end(replay.body);
-    return replay !== null;
+    if (!replay) return false;
+    const headers = replay.expiresAt === undefined ? replay.headers : { ...replay.headers, 'cache-control': sharedCacheControl(replay.expiresAt) };
+    res.writeHead(replay.status, headers).end(replay.body);
+    return true;
   }
 
   async find(key: string): Promise<Replay | null> {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createDb, DatabaseInUseError, type Database } from './db/client.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDb, DatabaseInUseError, surviveDroppedPostgresWrites, type Database } from './db/client.js';
 import { analyze, isEmpty } from './db/queries/import.js';
 import { migrate } from './db/migrate.js';
 import { createToken } from './domain/authors.js';
@@ -9,7 +9,7 @@ import { seedDemo } from './domain/demo.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -18,6 +18,7 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
+surviveDroppedPostgresWrites((message) => logger.warn(message));
 
 let database: Database;
 try {
@@ -69,7 +70,7 @@ try {
 }
 
 const app = createApp({ db: database.db, config, logger });
-const metrics = config.metrics ? createMetrics({ statements: () => database.statements.count, cache: app.stats }) : null;
+const metrics = config.metrics ? createMetrics({ statements: () => database.statements.count, cache: app.stats, subscriptions: () => app.subscriptions }) : null;
 const listener = metrics ? metrics.measured(app.listener) : app.listener;
 const isMetricsRequest = (req: IncomingMessage) => req.method === 'GET' && req.url?.split('?')[0] === '/metrics';
 const server = createServer((req, res) => {
@@ -100,7 +101,11 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info(`${signal} received, shutting down`);
-  const force = setTimeout(() => process.exit(1), 10_000).unref();
+  const force = setTimeout(() => process.exit(1), 10_000 + config.shutdownDrainSeconds * 1000).unref();
+  // Draining: /ready says 503 so that load balancers stop sending, while requests that were already
+  // on their way (on kept-alive connections, say) are still answered; each closes its connection.
+  app.stop();
+  if (config.shutdownDrainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
   const closed = new Promise((resolve) => server.once('close', resolve));
   server.close();
   server.closeIdleConnections();

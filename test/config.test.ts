@@ -20,6 +20,8 @@ describe('configuration', () => {
       responseCacheTtlSeconds: 300,
       redisUrl: undefined,
       redisPrefix: undefined,
+      purgeWebhook: null,
+      shutdownDrainSeconds: 0,
       corsOrigins: null,
       subscriptions: { perClient: 20, max: 10_000, buffer: 500, heartbeatMs: 15_000, retentionDays: 7 },
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
@@ -61,6 +63,8 @@ describe('configuration', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443/' }).corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBeNull();
     expect(loadConfig({ REDIS_PREFIX: 'blog-prod:' }).redisPrefix).toBe('blog-prod:');
+    expect(loadConfig({ PURGE_WEBHOOK_URL: 'https://cdn.example/purge', PURGE_WEBHOOK_TOKEN: 't' }).purgeWebhook).toEqual({ url: 'https://cdn.example/purge', token: 't' });
+    expect(() => loadConfig({ PURGE_WEBHOOK_URL: 'ftp://cdn.example' })).toThrow(/PURGE_WEBHOOK_URL/);
   });
 
   it('serves GraphiQL by default with the embedded database only', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend } from './harness.js';
+import { subscribe } from './sse-client.js';
 import { freePort, startServer, stopServer, type ServerProcess } from './processes.js';
 
 /*
@@ -62,5 +63,29 @@ describe.runIf(backend === 'pglite')('metrics', () => {
     }
     // Not on the API's port.
     expect((await fetch(`${api}/metrics`)).status).not.toBe(200);
+  });
+
+  it('count open subscriptions, the events they sent, and requests in flight (a stream is one while open)', async () => {
+    const { data } = (await (await post({ query: '{ posts(first: 1) { edges { node { id } } } }' })).json()) as any;
+    const postId = data.posts.edges[0].node.id;
+    const sub = await subscribe(api, 'subscription ($postId: ID!) { threadEvents(postId: $postId) { __typename } }', { postId });
+    const added = await post({
+      query: 'mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename } }',
+      variables: { input: { postId, body: 'Counted', name: 'M', email: 'metrics@example.com' } },
+    });
+    expect(added.status).toBe(200);
+    await sub.waitFor(1);
+    let text = await (await fetch(metricsUrl)).text();
+    expect(series(text, 'palaver_subscriptions_open')).toBe(1);
+    expect(series(text, 'palaver_subscription_events_total')).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'palaver_requests_in_flight')).toBe(1);
+    sub.close();
+    await sub.ended;
+    for (let i = 0; i < 50 && series(text, 'palaver_subscriptions_open') !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await (await fetch(metricsUrl)).text();
+    }
+    expect(series(text, 'palaver_subscriptions_open')).toBe(0);
+    expect(series(text, 'palaver_requests_in_flight')).toBe(0);
   });
 });

@@ -189,3 +189,21 @@ export function isUniqueViolation(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * postgres.js 3.4.9 can throw from a timer after a connection dropped mid-write (a write queued
+ * with setImmediate runs once the socket is gone: porsager/postgres#1154, #1208, fix unreleased).
+ * Nothing can catch it, and it would take the whole server down on a database blip; the query it
+ * belonged to has already failed with CONNECTION_CLOSED. For a process serving requests (not for
+ * tests, whose runner handles its own): that one error is logged and survived; any other uncaught
+ * exception is printed and ends the process with 1, as Node's default does.
+ */
+export function surviveDroppedPostgresWrites(warn: (message: string) => void) {
+  process.on('uncaughtException', (error) => {
+    const droppedWrite =
+      error instanceof TypeError && /reading 'write'/.test(error.message) && /nextWrite[^\n]*postgres[/\\]src[/\\]connection\.js/.test(error.stack ?? '');
+    if (droppedWrite) return void warn('A database connection dropped while writing (postgres.js#1208); its query failed, the server goes on.');
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ThreadNotices } from '../db/queries/thread-events.js';
 import { redisPrefix } from '../cache.js';
+import { connectRedis } from '../redis.js';
 import type { Logger } from '../logger.js';
 
 /*
@@ -47,19 +47,14 @@ export function createThreadEventBus(config: Config, db: Db, logger: Logger): Th
   let redis: Redis | null = null;
 
   if (config.redisUrl) {
-    // Loaded only when configured, as in cache.ts. A subscribed connection can do nothing else,
-    // hence two.
-    const load = createRequire(import.meta.url);
-    const RedisClient = (load('ioredis') as typeof import('ioredis')).Redis;
-    const publisher: Redis = new RedisClient(config.redisUrl, { maxRetriesPerRequest: 2 });
+    // A subscribed connection can do nothing else, hence two.
+    const publisher = connectRedis(config.redisUrl);
     redis = publisher;
-    const subscriber: Redis = new RedisClient(config.redisUrl);
+    const subscriber = connectRedis(config.redisUrl);
     // This process's own notices come back from Redis too: they were dispatched already.
     const origin = randomUUID();
     const channel = redisPrefix(config, db).then((prefix) => `${prefix}thread-events`);
     const warn = (what: string) => (error: unknown) => void logger.warn(`Thread events: could not ${what} through Redis:`, error);
-    publisher.on('error', () => {});
-    subscriber.on('error', () => {});
     ready = channel.then((name) => subscriber.subscribe(name)).then(() => {}, warn('listen'));
     subscriber.on('message', (_channel: string, message: string) => {
       try {

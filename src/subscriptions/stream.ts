@@ -61,6 +61,8 @@ export class Subscriptions {
   private streams = new Set<ThreadStream>();
   private drained: (() => void)[] = [];
   private reads = new Map<string, Promise<ThreadBatch>>();
+  /** Events handed to subscribers since start (the metrics read it). */
+  sent = 0;
 
   constructor(readonly settings: SubscriptionSettings) {}
 
@@ -239,7 +241,10 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
     if (!this.waiting) return;
     const item = this.queue.shift();
     if (item) {
-      if (item.type !== 'error') this.lastSentId = item.id;
+      if (item.type !== 'error') {
+        this.lastSentId = item.id;
+        this.subscriber.context.services.subscriptions.sent++;
+      }
     } else if (!this.finished) return;
     const resolve = this.waiting;
     this.waiting = null;
