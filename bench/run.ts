@@ -13,8 +13,8 @@
  * are what relay-compiler emits from bench/relay, every operation answers without errors, every
  * floor returns exactly the API's data, and pgbench accepts every floor's script.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,8 @@ import {
   threadPageFloor,
   threadPageQuery,
 } from './operations.js';
+import { startServer } from './server.js';
+import { benchSubscriptions } from './subscriptions.js';
 
 const BENCH_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/palaver_bench';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -136,45 +138,13 @@ function progress(phase: string, done: number, total: number) {
 
 // --- The server --------------------------------------------------------------------------------
 
-/** The server's command line as the production image runs it (the Dockerfile's CMD), node's flags included. */
-function productionCommand(): string[] {
-  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
-  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
-  const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
-  if (args[0] !== 'node') throw new Error('The Dockerfile no longer runs `CMD ["node", …]`: update productionCommand.');
-  return args.slice(1);
-}
-
-async function startServer(port: number, cacheSeconds: number) {
-  const child = spawn(process.execPath, productionCommand(), {
-    env: {
-      ...process.env,
-      RESPONSE_CACHE_TTL_SECONDS: String(cacheSeconds),
-      NODE_ENV: 'production',
-      DATABASE_URL: BENCH_URL,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SEED_DEMO: 'false',
-      METRICS: 'true',
-      LOG_LEVEL: 'warn',
-      // addComment comes from "distinct guests": distinct X-Forwarded-For behind a local proxy.
-      TRUSTED_PROXIES: '127.0.0.1, ::1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startApi(port: number, cacheSeconds: number) {
+  return startServer(port, {
+    RESPONSE_CACHE_TTL_SECONDS: String(cacheSeconds),
+    DATABASE_URL: BENCH_URL,
+    // addComment comes from "distinct guests": distinct X-Forwarded-For behind a local proxy.
+    TRUSTED_PROXIES: '127.0.0.1, ::1',
   });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/metrics`);
-      return child;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill();
-  throw new Error(`server did not start:\n${output}`);
 }
 
 /** The API's counters, from its Prometheus metrics (GET /metrics): each series summed over its labels. */
@@ -315,8 +285,8 @@ const port = 40_000 + (process.pid % 20_000);
 const cachedPort = port + 1;
 log('Building (npm run build)');
 execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-const server = await startServer(port, 0);
-const cachedServer = await startServer(cachedPort, 300);
+const server = await startApi(port, 0);
+const cachedServer = await startApi(cachedPort, 300);
 let guest = 0;
 // Request bodies built once: autocannon asks for one per request, on the cores the API uses.
 //
@@ -494,9 +464,11 @@ async function benchmark(bytes: Map<string, number>) {
     '',
     `Peak RSS of the API process: ${(maxRssBytes / 1024 / 1024).toFixed(0)} MB (the one with the response cache: ${(cachedRss / 1024 / 1024).toFixed(0)} MB).`,
   ].join('\n');
-  console.log(`\n${table}\n`);
+  // Then the subscriptions (bench/subscriptions.ts), unless BENCH_ONLY leaves them out.
+  const sse = !only || only.includes('subscriptions') ? `\n\n${await benchSubscriptions()}` : '';
+  console.log(`\n${table}${sse}\n`);
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
-  writeFileSync(file, `${table}\n`);
+  writeFileSync(file, `${table}${sse}\n`);
   log(`Saved ${file}`);
 }

@@ -8,6 +8,7 @@ import { createContext, type Services } from './context.js';
 import type { Db } from './db/client.js';
 import { pendingMigrations } from './db/migrate.js';
 import { createAkismet } from './domain/akismet.js';
+import { findDemoPost } from './domain/demo.js';
 import { CompiledPlans, useReadEngine } from './engine/index.js';
 import { useNoStoreByDefault } from './cdn.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
@@ -20,6 +21,7 @@ import { useLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { useOperationNames } from './metrics.js';
 import { PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
+import { encodeGlobalId } from './schema/ids.js';
 import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
 import { pruneThreadEvents } from './db/queries/thread-events.js';
@@ -110,7 +112,19 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       // Before any plugin that records a response's headers (shortcuts replay them).
       useNoStoreByDefault(),
       useOperationNames(),
-      ...(config.graphiql ? [useGraphiQL({ endpoint: '/graphql', title: 'Palaver GraphiQL', logger })] : []),
+      ...(config.graphiql
+        ? [
+            useGraphiQL({
+              endpoint: '/graphql',
+              title: 'Palaver GraphiQL',
+              logger,
+              demoPostId: async () => {
+                const id = await findDemoPost(db);
+                return id === null ? null : encodeGlobalId('Post', id);
+              },
+            }),
+          ]
+        : []),
       useJsonBodiesOnly(),
       usePersistedOperations(config),
       // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).

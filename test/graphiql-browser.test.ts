@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPost } from '../seeds/demo.js';
 import { createToken } from '../src/domain/authors.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
 import { seedDemo } from '../src/domain/demo.js';
 import { graphiqlTabs } from '../src/graphiql/tabs.js';
 import { backend, createHarness, type Harness } from './harness.js';
@@ -12,7 +13,8 @@ import { backend, createHarness, type Harness } from './harness.js';
 /*
  * GraphiQL in a real browser (Debian's Chromium, headless, driven by playwright-core), against the
  * real app over a socket: opened fresh, every default tab runs as it opens and shows data; an
- * editor pastes a token once, where the page says, and every tab sends it; nothing is fetched from
+ * editor pastes a token once, where the page says, and every tab sends it; the live tab subscribes
+ * to the demo post's thread over SSE and shows a reply posted meanwhile; nothing is fetched from
  * anywhere else, and the page's Content-Security-Policy blocks nothing GraphiQL needs.
  * (PGlite only: the browser does not care which database answers.)
  */
@@ -27,7 +29,7 @@ if (!haveBrowser) {
 }
 
 /** Each default tab by the name GraphiQL gives it (its first operation's), with its operations. */
-const tabs = graphiqlTabs.map((tab) => {
+const tabs = graphiqlTabs(null).map((tab) => {
   const operations = [...tab.query.matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]!);
   return { name: operations[0]!, operations };
 });
@@ -45,6 +47,8 @@ const expected: Record<string, (data: any) => void> = {
   Draft: (data) => expect(data.createPost.__typename).toBe('Post'),
 };
 const editorsTabs = ['Moderation', 'Draft'];
+/** The subscription's tab: it shows nothing until something happens (its own test). */
+const liveTab = 'LiveThread';
 
 // Waits on the page are long: CI runs this beside every other test file, on two cores.
 const patience = { timeout: 30_000 };
@@ -88,11 +92,14 @@ function queryOf(body: string | null): string {
 describe.runIf(haveBrowser && backend === 'pglite')('GraphiQL in Chromium', () => {
   let h: Harness;
   let token: string;
+  let demoPostGid: string;
   let profile: string;
   let context: BrowserContext;
   beforeAll(async () => {
-    h = await createHarness({}, { http: true });
-    const { adminId } = await seedDemo(h.database.db);
+    // Both tests leave a reply from this machine's address: no flood wait between them.
+    h = await createHarness({ COMMENT_FLOOD_SECONDS: '0' }, { http: true });
+    const { adminId, postId } = await seedDemo(h.database.db);
+    demoPostGid = encodeGlobalId('Post', postId);
     ({ token } = await createToken(h.database.db, { authorId: adminId, role: 'admin', name: 'browser test' }));
     const { chromium } = await import('playwright-core');
     profile = mkdtempSync(join(tmpdir(), 'palaver-chromium-'));
@@ -159,7 +166,7 @@ describe.runIf(haveBrowser && backend === 'pglite')('GraphiQL in Chromium', () =
     }
 
     // Anyone's tabs, as they open.
-    for (const { name } of tabs.filter((t) => !editorsTabs.includes(t.name))) {
+    for (const { name } of tabs.filter((t) => !editorsTabs.includes(t.name) && t.name !== liveTab)) {
       const result = await run(name);
       expect(result.errors, name).toBeUndefined();
       expected[name]!(result.data);
@@ -193,5 +200,72 @@ describe.runIf(haveBrowser && backend === 'pglite')('GraphiQL in Chromium', () =
 
     expect(elsewhere).toEqual([]);
     expect(problems).toEqual([]);
+  });
+  it("subscribes to the demo post's thread from its tab, and shows a reply posted meanwhile", { timeout: 180_000 }, async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    // A first visit: the default tabs, whatever another test stored.
+    await page.goto(`${h.origin}/graphql`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator('.graphiql-tab-button').first().waitFor();
+    await expect.poll(() => editorText(page, 'response.json'), patience).toBeDefined();
+
+    await page.locator('.graphiql-tab-button', { hasText: new RegExp(`^${liveTab}$`) }).click();
+    await expect.poll(() => page.locator('.graphiql-tab-active').textContent(), patience).toContain(liveTab);
+    await expect.poll(() => queryTakenIn(page), patience).toBe(true);
+    // The page was rendered with the demo post's ID.
+    expect(JSON.parse((await editorText(page, 'variables.json'))!)).toEqual({ postId: demoPostGid });
+
+    // GraphiQL shows the latest event only: every content the result pane takes is recorded.
+    await page.evaluate(() => {
+      const monaco = (globalThis as any).__MONACO;
+      const model = monaco.editor.getModels().find((m: any) => m.uri.toString().endsWith('response.json'));
+      const shown: string[] = ((globalThis as any).__shown = []);
+      model.onDidChangeContent(() => shown.push(model.getValue()));
+    });
+    const shown = () => page.evaluate(() => ((globalThis as any).__shown as string[]).filter(Boolean).map((text) => JSON.parse(text)));
+
+    const before = await h.gql(`query ($slug: String!) { post(slug: $slug) { commentCount } }`, { slug: demoPost.slug });
+    const streamed = page.waitForRequest((r) => r.headers().accept === 'text/event-stream');
+    await page.getByRole('button', { name: 'Execute query (Ctrl-Enter)' }).click();
+    const request = await streamed;
+    // yoga's fetcher, over SSE: a GET of the endpoint, answered with an event stream.
+    expect(request.method()).toBe('GET');
+    expect(new URL(request.url()).pathname).toBe('/graphql');
+    expect((await request.response())!.headers()['content-type']).toMatch(/^text\/event-stream/);
+    await expect.poll(() => h.app.subscriptions.open, patience).toBe(1);
+
+    // Someone replies (over HTTP, as another window would).
+    const reply = await h.gql(
+      `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on AddCommentPayload { status comment { id } } } }`,
+      { input: { postId: demoPostGid, body: 'Watching this *live*.', name: 'Watcher', email: 'watcher@example.com' } },
+    );
+    expect(reply.data.addComment).toMatchObject({ __typename: 'AddCommentPayload', status: 'APPROVED' });
+    const id = reply.data.addComment.comment.id as string;
+    await expect.poll(shown, patience).toContainEqual({
+      data: {
+        threadEvents: expect.objectContaining({
+          __typename: 'CommentAdded',
+          isPublic: true,
+          comment: expect.objectContaining({ id, depth: 1, author: { name: 'Watcher' }, bodyHtml: '<p>Watching this <em>live</em>.</p>\n', parent: null }),
+        }),
+      },
+    });
+    // What stays in the pane: the new counts, the reply first among the latest comments.
+    await expect.poll(async () => JSON.parse((await editorText(page, 'response.json')) || '{}').data?.threadEvents?.__typename, patience).toBe('ThreadCounts');
+    const counts = JSON.parse((await editorText(page, 'response.json'))!).data.threadEvents;
+    expect(counts.commentCount).toBe(before.data.post.commentCount + 1);
+    expect(counts.post.thread.edges[0].node).toMatchObject({ id, author: { name: 'Watcher' } });
+
+    // Pressing the button again stops the subscription: the server lets the stream go.
+    await page.getByRole('button', { name: /^(Stop|Execute) query/ }).click();
+    await expect.poll(() => h.app.subscriptions.open, patience).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
   });
 });

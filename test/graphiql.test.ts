@@ -1,7 +1,10 @@
 import { request } from 'node:http';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { seedDemo } from '../src/domain/demo.js';
 import { negotiateEncoding } from '../src/graphiql/index.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
 import { backend, createHarness, type Harness } from './harness.js';
 
 /*
@@ -137,6 +140,54 @@ describe.runIf(backend === 'pglite')('GraphiQL over HTTP', () => {
     expect(negotiateEncoding('identity')).toBe('identity');
     expect(negotiateEncoding('*;q=0, gzip;q=0.5')).toBe('gzip');
     expect(negotiateEncoding(null)).toBe('identity');
+  });
+});
+
+/** GraphiQL's options in a page, and its default tabs by their first operation's name. */
+function optionsOf(html: string) {
+  const options = JSON.parse(/<script type="application\/json" id="graphiql-options">(.*?)<\/script>/s.exec(html)![1]!);
+  const tabs = Object.fromEntries(
+    (options.defaultTabs as { query: string; variables: string }[]).map((tab) => [
+      /^(?:query|mutation|subscription)\s+(\w+)/m.exec(tab.query)![1]!,
+      { query: tab.query, variables: JSON.parse(tab.variables) },
+    ]),
+  );
+  return { options, tabs };
+}
+
+describe("GraphiQL's tabs and the demo post", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({}, { http: true });
+  });
+  afterAll(() => h?.close());
+
+  it("carry the demo post's ID as the page is rendered, and ask for one while there is no public demo post", async () => {
+    const render = async () => {
+      const page = await get(h.origin, '/graphql', browser);
+      return { etag: page.headers.etag, ...optionsOf(page.text) };
+    };
+    const missing = await render();
+    // yoga's fetcher runs subscriptions over SSE on the endpoint itself.
+    expect(missing.options.subscriptionsProtocol).toBe('SSE');
+    expect(missing.tabs.LiveThread!.query).toMatch(/^subscription LiveThread\(\$postId: ID!\) \{\n  threadEvents\(postId: \$postId\)/m);
+    expect(missing.tabs.LiveThread!.variables).toEqual({ postId: '' });
+    expect(missing.tabs.LiveThread!.query).toContain("There is no demo post on this server: put a post's id in the Variables pane");
+    expect(missing.tabs.Reply!.variables.input.postId).toBe('');
+    expect(missing.tabs.Reply!.query).toContain('There is no demo post');
+
+    const { postId } = await seedDemo(h.database.db);
+    const seeded = await render();
+    expect(seeded.etag).not.toBe(missing.etag);
+    expect(seeded.tabs.LiveThread!.variables).toEqual({ postId: encodeGlobalId('Post', postId) });
+    expect(seeded.tabs.Reply!.variables.input.postId).toBe(encodeGlobalId('Post', postId));
+    expect(JSON.stringify(seeded.tabs)).not.toContain('There is no demo post');
+
+    // Unpublished, it is no one's to subscribe to: the page asks again (its ID is not shown).
+    await h.database.db.execute(sql`update posts set status = 'draft' where id = ${postId}`);
+    const unpublished = await render();
+    expect(unpublished.etag).toBe(missing.etag);
+    expect(unpublished.tabs.LiveThread!.variables).toEqual({ postId: '' });
   });
 });
 

@@ -297,18 +297,24 @@ describe('threadEvents: resume', () => {
 });
 
 describe('threadEvents: cost', () => {
-  it('costs a subscriber one statement per batch', async () => {
+  it('costs the subscribers of a post one statement per batch together, whoever sees the same; a token holder one of its own', async () => {
     const post = await newPost();
     const QUERY = `subscription ($postId: ID!) { threadEvents(postId: $postId) { __typename ... on CommentAdded { cursor comment { id depth bodyHtml } } } }`;
     // The same comment on a post nobody subscribes to: what the write itself costs.
     const quiet = await newPost();
     const alone = await h.gql(ADD, { input: { postId: quiet.gid, body: 'Counted', name: 'C', email: 'c0@example.com' } });
-    const subs = await Promise.all([1, 2, 3].map(() => subscribe(h.origin, QUERY, { postId: post.gid })));
+    const anonymous = await Promise.all([1, 2, 3].map(() => subscribe(h.origin, QUERY, { postId: post.gid })));
     const before = h.database.statements.count;
     await h.gql(ADD, { input: { postId: post.gid, body: 'Counted', name: 'C', email: 'c1@example.com' } });
-    await Promise.all(subs.map((s) => s.waitFor(1)));
-    expect(h.database.statements.count - before).toBe(alone.statements + 3);
-    subs.forEach((s) => s.close());
+    await Promise.all(anonymous.map((s) => s.waitFor(1)));
+    // Three anonymous subscribers read the same rows: one statement, shared while in flight.
+    expect(h.database.statements.count - before).toBe(alone.statements + 1);
+    const holder = await subscribe(h.origin, QUERY, { postId: post.gid }, { authorization: `Bearer ${editor.token}` });
+    const next = h.database.statements.count;
+    await h.gql(ADD, { input: { postId: post.gid, body: 'Counted', name: 'C', email: 'c2@example.com' } });
+    await Promise.all([...anonymous.map((s) => s.waitFor(2)), holder.waitFor(1)]);
+    expect(h.database.statements.count - next).toBe(alone.statements + 2);
+    [...anonymous, holder].forEach((s) => s.close());
   });
 });
 
@@ -408,6 +414,38 @@ describe('threadEvents: streams', () => {
     expect(s.app.replays!.served).toBe(0);
     first.close();
     second.close();
+  });
+});
+
+describe('threadEvents: unexpected errors', () => {
+  it('reach the client masked, are logged in full, and end the stream cleanly', async () => {
+    const broken = await createHarness({ COMMENT_FLOOD_SECONDS: '0' }, { http: true });
+    try {
+      const postGid = encodeGlobalId('Post', await addPost(broken.database.db, { authorId: await addAuthor(broken.database.db) }));
+      const holder = await addWriter(broken.database.db, 'editor');
+      const sub = await subscribe(broken.origin, EVENTS, { postId: postGid }, { authorization: `Bearer ${holder.token}` });
+      await until(() => broken.app.subscriptions.open === 1);
+      // A token holder's stream re-checks its token with every batch it reads; a guest's comment
+      // needs no token. With the table gone, the comment is written and the stream's read fails.
+      await queryRows(broken.database.db, sql`alter table api_tokens rename to api_tokens_gone`);
+      const added = await broken.gql(ADD, { input: { postId: postGid, body: 'Read by no one', name: 'N', email: 'n@example.com' } });
+      expect(added.data.addComment.__typename, JSON.stringify(added)).toBe('AddCommentPayload');
+      await sub.ended;
+      expect(sub.results).toHaveLength(1);
+      expect(sub.results[0]).toMatchObject({ data: null, errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      expect(JSON.stringify(sub.results)).not.toMatch(/api_tokens|relation|pglite|postgres|stack|stream failed/i);
+      expect(sub.completed).toBe(true);
+      // The server let the stream go, and logged what happened, where, with its stack.
+      await until(() => broken.app.subscriptions.open === 0);
+      const logged = broken.logs.find((entry) => entry.level === 'error' && entry.args[0] === 'A thread event stream failed:');
+      expect(logged, JSON.stringify(broken.logs)).toBeDefined();
+      const [, error, where] = logged!.args as [string, Error, unknown];
+      expect(error.message).toMatch(/api_tokens/);
+      expect(error.stack).toMatch(/\n\s+at /);
+      expect(where).toEqual({ postId: keyOf(postGid, 'Post') });
+    } finally {
+      await broken.close();
+    }
   });
 });
 

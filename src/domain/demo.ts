@@ -1,8 +1,15 @@
 import type { Db } from '../db/client.js';
 import { analyze, insertAuthors, insertPosts, insertPostTags, insertTags } from '../db/queries/import.js';
+import { postsBySlugs } from '../db/queries/posts.js';
 import { demoAuthors, demoGuests, demoPost, demoTags, demoThread, type DemoComment } from '../../seeds/demo.js';
 import { renderPostMarkdown } from './markdown.js';
 import { importThread, type CommentDraft } from './thread.js';
+
+/** The demo post's id if anyone may read it (it was seeded, and is still there and published), else null. */
+export async function findDemoPost(db: Db): Promise<number | null> {
+  const [post] = await postsBySlugs(db, [demoPost.slug], { kind: 'public' });
+  return post?.post.id ?? null;
+}
 
 /** Writes the demo content (seeds/demo.ts) into an empty database, in one transaction. */
 export async function seedDemo(db: Db): Promise<{ postId: number; comments: number; adminId: number }> {

@@ -49,7 +49,8 @@ const assetHeaders = {
 };
 
 interface Site {
-  page: Asset;
+  /** The page for the demo post's ID as it is now (see tabs.ts). */
+  page(demoPostId: string | null): Asset;
   /** By file name with its hash. */
   assets: Map<string, Asset>;
 }
@@ -59,15 +60,19 @@ async function buildSite(endpoint: string, title: string): Promise<Site> {
   const client = smallAsset('palaver-graphiql', 'js', clientScript);
   const url = (asset: Asset) => `${endpoint}/assets/${asset.file}`;
   const file = (name: BundleFile) => url(bundle.get(name)!);
-  const options = {
-    title,
-    endpoint,
-    defaultTabs: graphiqlTabs,
-    // yoga passes `headers` to GraphiQL as its default headers: the Headers pane's first contents.
-    headers: graphiqlHeaders,
-    workers: { editorWorkerService: file('editor.worker.js'), json: file('json.worker.js'), graphql: file('graphql.worker.js') },
-  };
-  const html = `<!doctype html>
+  const html = (demoPostId: string | null) => {
+    const options = {
+      title,
+      endpoint,
+      // yoga's fetcher does subscriptions over SSE on the endpoint itself (GET, Accept:
+      // text/event-stream), as src/subscriptions/sse.ts serves them; said here, not left to its default.
+      subscriptionsProtocol: 'SSE',
+      defaultTabs: graphiqlTabs(demoPostId),
+      // yoga passes `headers` to GraphiQL as its default headers: the Headers pane's first contents.
+      headers: graphiqlHeaders,
+      workers: { editorWorkerService: file('editor.worker.js'), json: file('json.worker.js'), graphql: file('graphql.worker.js') },
+    };
+    return `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -91,8 +96,15 @@ async function buildSite(endpoint: string, title: string): Promise<Site> {
   </body>
 </html>
 `;
+  };
+  // The demo post's ID seldom changes: the page is compressed again only when it does.
+  let last: { demoPostId: string | null; page: Asset } | undefined;
+  const page = (demoPostId: string | null) => {
+    if (last?.demoPostId !== demoPostId) last = { demoPostId, page: smallAsset('index', 'html', html(demoPostId)) };
+    return last.page;
+  };
   const assets = new Map([...bundle.values(), client].map((asset) => [asset.file, asset]));
-  return { page: smallAsset('index', 'html', html), assets };
+  return { page, assets };
 }
 
 function escapeHtml(text: string): string {
@@ -156,15 +168,32 @@ function wantsPage(request: Request): boolean {
 
 /**
  * Serves GraphiQL at `endpoint` (yoga's own GraphiQL must be off: `graphiql: false`). Put it first
- * among the plugins: its requests need nothing the others do.
+ * among the plugins: its requests need nothing the others do. `demoPostId` looks up the demo post's
+ * global ID (null: there is none) for the tabs, each time the page is asked for.
  */
-export function useGraphiQL({ endpoint, title, logger }: { endpoint: string; title: string; logger: Logger }): Plugin {
+export function useGraphiQL({
+  endpoint,
+  title,
+  logger,
+  demoPostId,
+}: {
+  endpoint: string;
+  title: string;
+  logger: Logger;
+  demoPostId: () => Promise<string | null>;
+}): Plugin {
   let site: Promise<Site> | undefined;
   const load = () =>
     (site ??= buildSite(endpoint, title).catch((error: unknown) => {
       site = undefined; // the next request tries again
       throw error;
     }));
+  // Without the database, GraphiQL still opens: its tabs then ask for a post's ID.
+  const demoPostIdOrNull = () =>
+    demoPostId().catch((error: unknown) => {
+      logger.warn('GraphiQL: could not look up the demo post:', error);
+      return null;
+    });
   const assetsPath = `${endpoint}/assets/`;
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
@@ -172,9 +201,9 @@ export function useGraphiQL({ endpoint, title, logger }: { endpoint: string; tit
       const { pathname } = url;
       const isPage = (pathname === endpoint || pathname === `${endpoint}/`) && wantsPage(request);
       if (!isPage && !pathname.startsWith(assetsPath)) return;
-      return load()
-        .then((site) => {
-          if (isPage) return respond(request, fetchAPI, site.page, pageHeaders);
+      return Promise.all([load(), isPage ? demoPostIdOrNull() : null])
+        .then(([site, demoPost]) => {
+          if (isPage) return respond(request, fetchAPI, site.page(demoPost), pageHeaders);
           const asset = site.assets.get(pathname.slice(assetsPath.length));
           if (asset) return respond(request, fetchAPI, asset, assetHeaders);
           return new fetchAPI.Response('Not found', { status: 404, headers: { 'content-type': 'text/plain', 'cache-control': 'no-cache' } });

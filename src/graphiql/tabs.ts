@@ -1,14 +1,24 @@
 import { demoPost } from '../../seeds/demo.js';
 
 /**
- * The tabs GraphiQL opens with on a browser's first visit: the demo post and its thread, then the
- * editors' tabs. Each runs as it opens (its variables are loaded with it). No tab carries headers
- * of its own: the Headers pane is shared by every tab (src/graphiql/client.ts), so an editor pastes
- * a token once.
+ * The tabs GraphiQL opens with on a browser's first visit: the demo post, its thread and its live
+ * events, then the editors' tabs. Each runs as it opens (its variables are loaded with it). No tab
+ * carries headers of its own: the Headers pane is shared by every tab (src/graphiql/client.ts), so
+ * an editor pastes a token once.
+ *
+ * `demoPostId` is the demo post's global ID as the page is rendered (the tabs that take a post ID
+ * use it), or null when there is no public demo post (SEED_DEMO=false, or it was deleted or
+ * unpublished): those tabs then ask for an ID.
  */
-export const graphiqlTabs = [
-  {
-    query: `# The demo post with its discussion, three levels deep.
+export const graphiqlTabs = (demoPostId: string | null) => {
+  const fillInPostId = demoPostId
+    ? ''
+    : `
+# There is no demo post on this server: put a post's id in the Variables pane (the Posts tab lists
+# them).`;
+  return [
+    {
+      query: `# The demo post with its discussion, three levels deep.
 # Press the play button (or Ctrl-Enter). Docs are in the book icon on the left.
 query DemoPost($slug: String!) {
   post(slug: $slug) {
@@ -50,10 +60,10 @@ fragment CommentFields on Comment {
   descendantCount
 }
 `,
-    variables: JSON.stringify({ slug: demoPost.slug }, null, 2),
-  },
-  {
-    query: `# The same discussion flattened in reading order, for infinite scroll:
+      variables: JSON.stringify({ slug: demoPost.slug }, null, 2),
+    },
+    {
+      query: `# The same discussion flattened in reading order, for infinite scroll:
 # pass the last endCursor as $after to get the next page.
 query Thread($slug: String!, $after: String) {
   post(slug: $slug) {
@@ -68,23 +78,56 @@ query Thread($slug: String!, $after: String) {
   }
 }
 `,
-    variables: JSON.stringify({ slug: demoPost.slug, after: null }, null, 2),
-  },
-  {
-    query: `# Newest posts, with full-text search (try "Kremlin" or "Sanders -Trump").
+      variables: JSON.stringify({ slug: demoPost.slug, after: null }, null, 2),
+    },
+    {
+      query: `# The demo post's thread, live: press the play button, then leave a reply from another window
+# (this page's Reply tab there, or the site). GraphiQL stops a subscription when you switch tabs
+# here, and shows the latest event only: a new comment (CommentAdded) is followed at once by the
+# thread's new counts (ThreadCounts), which carry its latest comments.${fillInPostId}
+subscription LiveThread($postId: ID!) {
+  threadEvents(postId: $postId) {
+    __typename
+    ... on CommentAdded { cursor isPublic comment { ...LiveComment } }
+    ... on CommentEdited { cursor isPublic comment { ...LiveComment } }
+    ... on CommentRemoved { cursor commentId placeholder }
+    ... on ThreadCounts {
+      cursor
+      commentCount
+      post {
+        thread(first: 3, order: NEWEST_FIRST) { edges { node { ...LiveComment } } }
+      }
+    }
+    ... on ThreadHidden { cursor postId }
+  }
+}
+
+fragment LiveComment on Comment {
+  id
+  depth
+  createdAt
+  author { name }
+  bodyHtml
+  parent { id }
+}
+`,
+      variables: JSON.stringify({ postId: demoPostId ?? '' }, null, 2),
+    },
+    {
+      query: `# Newest posts, with full-text search (try "Kremlin" or "Sanders -Trump").
 query Posts($search: String) {
   posts(first: 20, search: $search) {
     totalCount
-    edges { node { title slug excerpt publishedAt author { name } commentCount } }
+    edges { node { id title slug excerpt publishedAt author { name } commentCount } }
   }
 }
 `,
-    variables: JSON.stringify({ search: null }, null, 2),
-  },
-  {
-    query: `# Leave a reply as a guest (no token needed). The result says whether the comment is
+      variables: JSON.stringify({ search: null }, null, 2),
+    },
+    {
+      query: `# Leave a reply as a guest (no token needed). The result says whether the comment is
 # public now; keep the guestToken to read, edit or delete it within 15 minutes (ownComment,
-# editOwnComment, deleteOwnComment).
+# editOwnComment, deleteOwnComment).${fillInPostId}
 mutation Reply($input: AddCommentInput!) {
   addComment(input: $input) {
     __typename
@@ -94,14 +137,14 @@ mutation Reply($input: AddCommentInput!) {
   }
 }
 `,
-    variables: JSON.stringify(
-      { input: { postId: 'UG9zdDox', body: 'I *agree*, mostly.', name: 'Ada', email: 'ada@example.com' } },
-      null,
-      2,
-    ),
-  },
-  {
-    query: `# Editors: paste your token in the Headers tab first (the server printed one on first start),
+      variables: JSON.stringify(
+        { input: { postId: demoPostId ?? '', body: 'I *agree*, mostly.', name: 'Ada', email: 'ada@example.com' } },
+        null,
+        2,
+      ),
+    },
+    {
+      query: `# Editors: paste your token in the Headers tab first (the server printed one on first start),
 # once: every tab sends the same headers. Who am I, and the moderation queue.
 query Moderation {
   viewer { role author { name } }
@@ -120,10 +163,10 @@ mutation Moderate($ids: [ID!]!, $action: ModerationAction!) {
   }
 }
 `,
-    variables: JSON.stringify({ ids: [], action: 'APPROVE' }, null, 2),
-  },
-  {
-    query: `# Editors (with your token in the Headers tab): write a draft, edit it (pass back the version
+      variables: JSON.stringify({ ids: [], action: 'APPROVE' }, null, 2),
+    },
+    {
+      query: `# Editors (with your token in the Headers tab): write a draft, edit it (pass back the version
 # you read), then publish or schedule.
 mutation Draft {
   createPost(input: { title: "Hello, world", bodyMarkdown: "First *post*.", tags: ["News"] }) {
@@ -150,9 +193,10 @@ mutation Schedule($id: ID!, $at: DateTime!) {
   schedulePost(id: $id, publishAt: $at) { __typename ... on Post { status publishedAt } ... on Error { code message } }
 }
 `,
-    variables: JSON.stringify({ id: '', version: 1, at: '2030-01-01T09:00:00Z' }, null, 2),
-  },
-];
+      variables: JSON.stringify({ id: '', version: 1, at: '2030-01-01T09:00:00Z' }, null, 2),
+    },
+  ];
+};
 
 /**
  * The Headers pane's contents on a first visit, shared by every tab. Comments are allowed there
