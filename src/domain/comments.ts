@@ -43,8 +43,8 @@ import { hashSecret, newSecret, secretMatches } from './tokens.js';
 /*
  * Writing comments: readers' "Leave a Reply" and guests editing their own comment for a while
  * both go through one pipeline (`screen`: duplicate and flood control, the spam checks, the
- * moderation mode), and moderation (moderators' verdicts and edits). Every status change goes through `transition`, which keeps
- * the thread counters exact (see setPublic).
+ * moderation mode), and moderation (moderators' verdicts and edits). Every status change goes
+ * through `transition`, which keeps the thread counters exact (see setPublic).
  */
 
 export interface CommentServices {

@@ -67,7 +67,11 @@ builder.queryField('blockedSenders', (t) =>
 const BlockSenderPayload = builder.objectRef<{ blocked: BlockedSenderRow[] }>('BlockSenderPayload');
 BlockSenderPayload.implement({
   fields: (t) => ({
-    blocked: t.field({ type: [BlockedSenderRef], description: 'The entries, one per kind asked (already blocked ones as they were).', resolve: ({ blocked }) => blocked }),
+    blocked: t.field({
+      type: [BlockedSenderRef],
+      description: 'The entries, one per kind asked (already blocked ones as they were).',
+      resolve: ({ blocked }) => blocked,
+    }),
   }),
 });
 

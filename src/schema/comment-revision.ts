@@ -1,6 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { builder } from '../builder.js';
 import { commentRevisions, type CommentRevisionRow } from '../db/schema.js';
-import { sql } from 'drizzle-orm';
 import { sqlRows, sqlSource } from '../engine/declare.js';
 import { AuthorRef } from './author.js';
 

@@ -17,7 +17,7 @@ export const commentSenderRow = (s: SQL, c: SQL | null) =>
   sql`(select ${c}.author_email as email, ${c}.ip, ${c}.user_agent, ${c}.referrer) ${s}`;
 
 builder.objectType(CommentSenderRef, {
-  description: "Where a comment came from (moderators only): never shown to the public, never cached, never logged.",
+  description: 'Where a comment came from (moderators only): never shown to the public, never cached, never logged.',
   extensions: sqlSource({ alias: 's' }),
   fields: (t) => ({
     email: t.exposeString('email', {
