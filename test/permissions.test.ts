@@ -8,8 +8,9 @@ import { createHarness, type Harness } from './harness.js';
 
 /*
  * Every mutation (and the staff-only queries and fields), for every role and for anonymous callers
- * (guests among them): allowed or refused. A refusal is a GraphQL error coded UNAUTHENTICATED (no token) or FORBIDDEN (a token
- * whose role does not allow it); an allowed call returns its success type.
+ * (guests among them): allowed or refused. A refusal is a GraphQL error coded UNAUTHENTICATED (no
+ * token) or FORBIDDEN (a token whose role does not allow it); an allowed call returns its success
+ * type. (A revoked token is UNAUTHENTICATED for everything: see 'tokens' below.)
  */
 type Actor = 'anonymous' | Role;
 const ACTORS: Actor[] = ['anonymous', 'contributor', 'author', 'editor', 'admin'];
