@@ -4,6 +4,7 @@ import type { BlockedSenderRow } from '../db/schema.js';
 import { blockSender, unblockSender } from '../domain/blocklist.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { resolversOnly } from '../engine/declare.js';
+import { maxItems } from '../limits.js';
 import { AuthorRef } from './author.js';
 import { CommentRef } from './comment.js';
 import { inputKey } from './ids.js';
@@ -84,7 +85,7 @@ builder.mutationFields((t) => ({
       'mark them with `moderateComments`.',
     args: {
       commentId: t.arg.id({ required: true }),
-      what: t.arg({ type: [SenderKind], required: true }),
+      what: t.arg({ type: [SenderKind], required: true, description: 'EMAIL, IP or both.', extensions: maxItems(2) }),
       reason: t.arg.string({ description: 'Up to 500 characters, for the other moderators.' }),
     },
     errors: { types: [ValidationError, NotFoundError], directResult: true },
