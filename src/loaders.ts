@@ -8,11 +8,13 @@ import {
   publicCountsSince,
   replies,
   revisionsByComment,
+  sendersByCommentIds,
   threadCounts,
   threads,
   topLevelComments,
   topLevelCounts,
   type CommentRecord,
+  type CommentSender,
   type CommentWithAuthor,
   type ThreadOptions,
 } from './db/queries/comments.js';
@@ -195,11 +197,15 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     postAnyStatus,
     comment,
     tag,
-    /** The texts a comment had before its guest's edits (moderators only: see Comment.revisions). */
+    /** The texts a comment had before each edit (moderators only: see Comment.revisions). */
     revisionsOfComment: new DataLoader<number, CommentRevisionRow[]>(async (ids) => {
       const byComment = await revisionsByComment(db, ids);
       return ids.map((id) => byComment.get(id) ?? []);
     }),
+    /** Where each comment came from, its guest's email included (moderators only: see Comment.sender). */
+    senderOfComment: new DataLoader<number, CommentSender | null>(async (ids) =>
+      inKeyOrder(ids, await sendersByCommentIds(db, ids), (row) => row.commentId),
+    ),
     tagsOfPost: new DataLoader<number, TagRow[]>(async (ids) => {
       const byPost = await tagsByPostIds(db, ids);
       return ids.map((id) => byPost.get(id) ?? []);

@@ -66,6 +66,10 @@ beforeAll(async () => {
   await db.execute(sql`update comments set edited_at = created_at + interval '5 minutes' where id % 3 = 0`);
   await db.execute(sql`insert into comment_revisions (comment_id, body_markdown, body_html, edited_at)
                        select id, 'before', '<p>before</p>', created_at + interval '5 minutes' from comments where id % 3 = 0`);
+  // Some edits by a moderator (editComment), and where comments came from (Comment.sender).
+  await db.execute(sql`update comment_revisions set edited_by = ${editor.id} where comment_id % 6 = 0`);
+  await db.execute(sql`update comments set ip = '192.0.2.' || (id % 200), user_agent = 'Agent ' || id,
+                         referrer = case when id % 2 = 0 then 'https://ref.example/' || id end where id % 4 <> 0`);
   const one = async (condition: SQL) => (await queryRows<{ id: number }>(db, sql`select id from comments where post_id = ${tree} and ${condition} order by id limit 1`))[0]!.id;
   const placeholder = await one(sql`listed and not (status = 'approved' and not deleted)`);
   // A time in the middle of the thread: `since` arguments select its newer half.
@@ -423,6 +427,49 @@ describe('the read engine answers as the resolvers do', () => {
       expect(actual.text, text).toBe(expected.text);
       expect(expected.body.errors ?? text.includes('viewer'), text).toBeTruthy();
     }
+  });
+
+  it("answers moderators' own fields (every field with authScopes on Comment, and what they lead to) as the resolvers do", async () => {
+    // The generated queries leave out fields with authScopes: here they are, for every viewer.
+    const comment = schema.getType('Comment') as GraphQLObjectType;
+    const everyLeaf = (type: GraphQLObjectType) =>
+      Object.values(type.getFields()).filter((f) => isLeafType(getNamedType(f.type)) && f.args.length === 0).map((f) => f.name).join(' ');
+    const selection = Object.values(comment.getFields())
+      .filter(scoped)
+      .map((field) => {
+        const target = getNamedType(field.type);
+        if (!isObjectType(target)) return field.name;
+        const objects = Object.values(target.getFields())
+          .filter((f) => isObjectType(getNamedType(f.type)) && !isConnection(f))
+          .map((f) => `${f.name} { __typename ${everyLeaf(getNamedType(f.type) as GraphQLObjectType)} }`);
+        return `${field.name} { __typename ${everyLeaf(target)} ${objects.join(' ')} }`;
+      })
+      .join(' ');
+    expect(selection).toContain('sender { __typename email ip');
+    expect(selection).toContain('editedBy { __typename');
+    for (const text of [
+      `{ comment(id: "${ids.held}") { id ${selection} } }`,
+      `{ post(slug: "tree") { thread(first: 60) { edges { node { id ${selection} } } } } }`,
+    ]) {
+      for (const viewer of ['anonymous', 'editor', 'writer']) {
+        const token = tokens[viewer];
+        const expected = await ask(reference, text, token);
+        const actual = await ask(h.app, text, token);
+        expect(actual.text, `${viewer}: ${text}`).toBe(expected.text);
+        if (viewer !== 'editor') {
+          // Refused (or, for a held comment, not found): nothing of a sender nor of an edit shows.
+          expect(expected.text).not.toMatch(/"(sender|revisions|heldReason)":[{["]/);
+        } else {
+          expect(expected.body.errors, text).toBeUndefined();
+          expect(actual.statements, text).toBe(2);
+        }
+      }
+    }
+    // The fixture has what the fields show: moderators' edits, and guests' addresses.
+    const { body } = await ask(h.app, `{ post(slug: "tree") { thread(first: 60) { edges { node { ${selection} } } } } }`, tokens.editor);
+    const nodes = (body.data as any).post.thread.edges.map((e: any) => e.node);
+    expect(nodes.some((n: any) => n.revisions.some((r: any) => r.editedBy !== null))).toBe(true);
+    expect(nodes.some((n: any) => n.sender.ip && n.sender.email && n.sender.userAgent && n.sender.referrer)).toBe(true);
   });
 
   it('builds objects of more than 50 keys (json_build_object takes 100 arguments)', async () => {

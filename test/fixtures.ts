@@ -130,7 +130,7 @@ export async function age(db: Db, commentId: number, seconds: number) {
 /** A snapshot of every table, to show that a refused request changed nothing. */
 export async function snapshot(db: Db) {
   // (Not api_tokens: using a token records when it was last used.)
-  const tables = ['comments', 'comment_revisions', 'posts', 'authors', 'tags', 'post_tags'] as const;
+  const tables = ['comments', 'comment_revisions', 'posts', 'authors', 'tags', 'post_tags', 'blocked_senders'] as const;
   return Promise.all(
     tables.map((table) => queryRows(db, sql`select * from ${sql.identifier(table)} order by 1, 2`)),
   );

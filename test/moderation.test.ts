@@ -2,16 +2,20 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
-import { addAuthor, addPost, addWriter, age, counterDrift, snapshot } from './fixtures.js';
+import { renderCommentBody } from '../src/domain/markdown.js';
+import { addAuthor, addPost, addThread, addWriter, age, counterDrift, draft, snapshot } from './fixtures.js';
 import { createHarness, type Harness, type RequestOptions } from './harness.js';
 
 /*
  * Guests' own comments (read, edit, delete with the guest token, within the window; edits go
  * through the pipeline of a new comment) and moderation (queue, approve / hold / spam / trash /
- * delete, one or many), with the counters exact after every transition.
+ * delete, one or many), with the counters exact after every transition; moderators' tools (where
+ * a comment came from, editing a comment, blocking its sender).
  */
 let h: Harness;
 let editor: string;
+let editorId: number;
+let author: string;
 let postId: string;
 let ipCounter = 0;
 const fresh = (): RequestOptions => ({ ip: `198.51.100.${++ipCounter}` });
@@ -20,7 +24,8 @@ let n = 0;
 beforeAll(async () => {
   // Flood control has its own tests below: here a guest may edit right after posting.
   h = await createHarness({ COMMENT_FLOOD_SECONDS: '0', SPAM_BLOCKLIST: 'casino' });
-  editor = (await addWriter(h.database.db, 'editor')).token;
+  ({ token: editor, id: editorId } = await addWriter(h.database.db, 'editor'));
+  author = (await addWriter(h.database.db, 'author')).token;
   postId = encodeGlobalId('Post', await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'p' }));
 });
 afterAll(() => h.close());
@@ -312,6 +317,16 @@ describe('edits with manual moderation and flood control', () => {
     expect(byIp.data.addComment).toEqual({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
     expect(await snapshot(manual.database.db)).toEqual(before);
   });
+
+  it("does not count a moderator's edit of a guest's comment as the guest's activity", async () => {
+    const ip = { ip: '192.0.2.210' };
+    const posted = await post({ email: 'edited@example.com', body: 'Rude words' }, ip);
+    await later(posted);
+    const edited = await manual.gql(`mutation ($id: ID!) { editComment(id: $id, body: "Polite words") { __typename } }`, { id: posted.comment.id }, { token: manualEditor });
+    expect(edited.data.editComment.__typename).toBe('Comment');
+    const again = await manual.gql(ADD, { input: { postId: manualPost, body: 'More', name: 'E', email: 'edited@example.com' } }, ip);
+    expect(again.data.addComment).toMatchObject({ __typename: 'AddCommentPayload' });
+  });
 });
 
 describe('moderation', () => {
@@ -384,5 +399,218 @@ describe('moderation', () => {
     const asPublic = await h.gql(`query ($id: ID!) { comment(id: $id) { id } moderationQueue { totalCount } }`, { id: held.comment.id });
     expect(asPublic.data).toBeNull();
     expect(asPublic.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe("moderators' tools", () => {
+  const SENDER = `query ($id: ID!) { comment(id: $id) { heldReason sender { email ip userAgent referrer } } }`;
+  const QUEUE = `{ moderationQueue(first: 50) { edges { node { id heldReason sender { email ip userAgent referrer } } } } }`;
+  const visitor = (ip: string): RequestOptions => ({ ip, headers: { 'user-agent': 'Mozilla/5.0 (Test)', referer: 'https://blog.example/p/' } });
+
+  it('the queue shows moderators where a held comment came from and why; anonymous callers and authors get an error and nothing', async () => {
+    const held = await comment({ email: 'Sender@Example.com', body: 'See https://a.example https://b.example' }, h, visitor('203.0.113.7'));
+    const queued = (await h.gql(QUEUE, {}, { token: editor })).data.moderationQueue.edges.map((e: any) => e.node);
+    expect(queued.find((c: any) => c.id === held.comment.id)).toEqual({
+      id: held.comment.id,
+      heldReason: '2 links',
+      sender: { email: 'Sender@Example.com', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (Test)', referrer: 'https://blog.example/p/' },
+    });
+    expect((await h.gql(SENDER, { id: held.comment.id }, { token: editor })).data.comment.sender.email).toBe('Sender@Example.com');
+
+    // The other way: a public comment by the same guest, asked for by those who may not see its sender.
+    const posted = await comment({ email: 'Sender@Example.com', body: 'Plain words' }, h, visitor('203.0.113.7'));
+    for (const [token, code] of [
+      [undefined, 'UNAUTHENTICATED'],
+      [author, 'FORBIDDEN'],
+    ] as const) {
+      const asked = await h.gql(SENDER, { id: posted.comment.id }, { token });
+      expect(asked.data.comment).toEqual({ heldReason: null, sender: null });
+      expect(asked.errors!.map((e) => e.extensions!.code)).toEqual([code, code]);
+      const queue = await h.gql(QUEUE, {}, { token });
+      expect(queue.data).toBeNull();
+      expect(queue.errors![0]!.extensions!.code).toBe(code);
+      expect(JSON.stringify([asked, queue])).not.toMatch(/203\.0\.113|Sender@|Mozilla|blog\.example/i);
+    }
+    // Never in the logs either.
+    expect(JSON.stringify(h.logs)).not.toMatch(/Sender@Example|203\.0\.113\.7/);
+  });
+
+  const EDIT_COMMENT = `mutation ($id: ID!, $body: String!) { editComment(id: $id, body: $body) {
+    __typename ... on Comment { status bodyMarkdown bodyHtml bodyFormat editedAt } ... on Error { code } ... on ValidationError { field } } }`;
+  const editComment = async (id: string, body: string, token = editor) => {
+    const { data, errors } = await h.gql(EDIT_COMMENT, { id, body }, { token });
+    expect(errors).toBeUndefined();
+    return data.editComment;
+  };
+  const HISTORY = `query ($id: ID!) { comment(id: $id) { bodyMarkdown editedAt revisions { bodyMarkdown bodyHtml editedAt editedBy { id name } } } }`;
+
+  it('editComment replaces the text; the history keeps the previous text, who replaced it and when', async () => {
+    const posted = await comment({ body: 'Call me on *555-0100*' });
+    await edit(posted, 'Call me on *555-0199*'); // the guest's own edit first
+    const events = async () =>
+      (await queryRows<{ kind: string }>(h.database.db, sql`select kind from thread_events where comment_id = ${keyOf(posted.comment.id, 'Comment')} order by id`)).map(
+        (e) => e.kind,
+      );
+    expect(await events()).toEqual(['added', 'edited']);
+
+    const edited = await editComment(posted.comment.id, 'Call me *[number removed]*');
+    expect(edited).toMatchObject({ __typename: 'Comment', status: 'APPROVED', bodyMarkdown: 'Call me *[number removed]*', bodyFormat: 'MARKDOWN' });
+    expect(edited.bodyHtml).toBe('<p>Call me <em>[number removed]</em></p>\n');
+    expect(await publicView(posted.comment.id)).toMatchObject({ bodyHtml: edited.bodyHtml, editedAt: edited.editedAt });
+    // Subscribers hear of it (the event is written with the edit, announced after it commits).
+    expect(await events()).toEqual(['added', 'edited', 'edited']);
+
+    const { data } = await h.gql(HISTORY, { id: posted.comment.id }, { token: editor });
+    expect(data.comment.revisions.map((r: any) => [r.bodyMarkdown, r.editedBy])).toEqual([
+      ['Call me on *555-0199*', { id: encodeGlobalId('Author', editorId), name: 'The editor' }],
+      ['Call me on *555-0100*', null],
+    ]);
+    expect(data.comment.revisions[0].bodyHtml).toBe('<p>Call me on <em>555-0199</em></p>\n');
+    expect(Date.parse(data.comment.revisions[0].editedAt)).toBe(Date.parse(edited.editedAt));
+
+    // The same text again changes nothing.
+    const before = await snapshot(h.database.db);
+    expect(await editComment(posted.comment.id, 'Call me *[number removed]*')).toMatchObject({ editedAt: edited.editedAt });
+    expect(await snapshot(h.database.db)).toEqual(before);
+    expect(await events()).toHaveLength(3);
+  });
+
+  it("editComment keeps a held comment held, and an imported comment's HTML rendered as HTML", async () => {
+    const held = await comment({ body: 'Spam https://a.example https://b.example' });
+    expect(await editComment(held.comment.id, 'Links removed')).toMatchObject({ status: 'PENDING', bodyHtml: '<p>Links removed</p>\n' });
+    expect(await publicView(held.comment.id)).toBeNull();
+    expect(await moderatorView(held.comment.id)).toMatchObject({ status: 'PENDING', heldReason: '2 links' });
+
+    const post = await addPost(h.database.db, { authorId: await addAuthor(h.database.db) });
+    const [id] = await addThread(h.database.db, post, [draft(null, 1)]);
+    await h.database.db.execute(sql`update comments set body_format = 'html' where id = ${id!}`);
+    const html = 'Kept <b>bold</b><script>alert(1)</script>\n\nSecond paragraph';
+    const edited = await editComment(encodeGlobalId('Comment', id!), html);
+    expect(edited).toMatchObject({ bodyFormat: 'HTML', bodyMarkdown: html, bodyHtml: renderCommentBody('html', html) });
+    expect(edited.bodyHtml).toContain('<p>Second paragraph</p>');
+    expect(edited.bodyHtml).not.toContain('script');
+  });
+
+  it('editComment refuses bad ids, unknown comments and empty text, changing nothing', async () => {
+    const posted = await comment();
+    const before = await snapshot(h.database.db);
+    expect(await editComment('nonsense', 'x')).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'id' });
+    expect(await editComment(postId, 'x')).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'id' });
+    expect(await editComment(encodeGlobalId('Comment', 999999), 'x')).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(await editComment(posted.comment.id, '  ')).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'body' });
+    expect(await editComment(posted.comment.id, 'x'.repeat(65_526))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  const BLOCK = `mutation ($id: ID!, $what: [SenderKind!]!, $reason: String) { blockSender(commentId: $id, what: $what, reason: $reason) {
+    __typename ... on BlockSenderPayload { blocked { kind value reason createdBy { name } comment { id } } }
+    ... on Error { code } ... on ValidationError { field } } }`;
+  const block = async (id: string, what: string[], reason?: string) => {
+    const { data, errors } = await h.gql(BLOCK, { id, what, reason }, { token: editor });
+    expect(errors).toBeUndefined();
+    return data.blockSender;
+  };
+  const UNBLOCK = `mutation ($kind: SenderKind!, $value: String!) { unblockSender(kind: $kind, value: $value) {
+    __typename ... on BlockedSender { kind value } ... on Error { code } } }`;
+  const unblock = async (kind: string, value: string) => (await h.gql(UNBLOCK, { kind, value }, { token: editor })).data.unblockSender;
+  /** A guest's new comment as moderators see it. */
+  const next = async (fields: Record<string, unknown>, ip: string) => {
+    const posted = await comment(fields, h, { ip });
+    return { posted: posted.status, ...(await moderatorView(posted.comment.id)) };
+  };
+
+  it('blockSender blocks the email: the next comment from it is spam, with the entry as its reason', async () => {
+    const spammer = await comment({ email: 'Pest@Example.com', body: 'Buy now' }, h, { ip: '192.0.2.50' });
+    expect(await block(spammer.comment.id, ['EMAIL'], 'Sells pills')).toEqual({
+      __typename: 'BlockSenderPayload',
+      blocked: [{ kind: 'EMAIL', value: 'pest@example.com', reason: 'Sells pills', createdBy: { name: 'The editor' }, comment: { id: spammer.comment.id } }],
+    });
+    // Whatever its case, from another address: the poster is told "pending", as for any held comment.
+    expect(await next({ email: 'PEST@example.COM', body: 'Buy again' }, '192.0.2.51')).toMatchObject({
+      posted: 'PENDING',
+      status: 'SPAM',
+      heldReason: 'blocked email: pest@example.com',
+    });
+    // The comment it was blocked from is unchanged: moderators mark it themselves.
+    expect(await moderatorView(spammer.comment.id)).toMatchObject({ status: 'APPROVED' });
+    // Another sender from another address is not affected.
+    expect(await next({ email: 'fine@example.com', body: 'Nice post' }, '192.0.2.52')).toMatchObject({ posted: 'APPROVED', heldReason: null });
+
+    // Blocking again keeps the first entry; unblocking lets the sender through again.
+    expect((await block(spammer.comment.id, ['EMAIL', 'EMAIL'], 'Again')).blocked).toEqual([expect.objectContaining({ reason: 'Sells pills' })]);
+    expect(await unblock('EMAIL', 'Pest@Example.com')).toEqual({ __typename: 'BlockedSender', kind: 'EMAIL', value: 'pest@example.com' });
+    expect(await unblock('EMAIL', 'pest@example.com')).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(await next({ email: 'pest@example.com', body: 'Reformed' }, '192.0.2.53')).toMatchObject({ posted: 'APPROVED', status: 'APPROVED' });
+  });
+
+  it("blockSender blocks the address (an IPv6 address's /64): new comments and guests' edits from it are spam", async () => {
+    const from4 = await comment({ body: 'From v4' }, h, { ip: '198.18.0.9' });
+    const from6 = await comment({ body: 'From v6' }, h, { ip: '2001:db8:0:7::5' });
+    expect((await block(from4.comment.id, ['IP'])).blocked).toEqual([expect.objectContaining({ kind: 'IP', value: '198.18.0.9', reason: null })]);
+    expect((await block(from6.comment.id, ['IP'])).blocked).toEqual([expect.objectContaining({ kind: 'IP', value: '2001:db8:0:7::/64' })]);
+
+    expect(await next({ email: 'new4@example.com' }, '198.18.0.9')).toMatchObject({ status: 'SPAM', heldReason: 'blocked ip: 198.18.0.9' });
+    expect(await next({ email: 'new6@example.com' }, '2001:db8:0:7::beef')).toMatchObject({ status: 'SPAM', heldReason: 'blocked ip: 2001:db8:0:7::/64' });
+    expect(await next({ email: 'next4@example.com' }, '198.18.0.10')).toMatchObject({ status: 'APPROVED' });
+    expect(await next({ email: 'next6@example.com' }, '2001:db8:0:8::1')).toMatchObject({ status: 'APPROVED' });
+    // A guest editing from a blocked address: the edit is spam and leaves the public tree.
+    const innocent = await comment({ body: 'Innocent' }, h, { ip: '198.18.0.11' });
+    expect(await edit(innocent, 'Edited from a blocked network', h, { ip: '2001:db8:0:7::9' })).toMatchObject({ status: 'PENDING' });
+    expect(await moderatorView(innocent.comment.id)).toMatchObject({ status: 'SPAM', heldReason: 'blocked ip: 2001:db8:0:7::/64' });
+
+    const { data } = await h.gql(`{ blockedSenders(first: 2) { totalCount edges { node { kind value createdBy { name } } } } }`, {}, { token: editor });
+    expect(data.blockedSenders.edges.map((e: any) => e.node)).toEqual([
+      { kind: 'IP', value: '2001:db8:0:7::/64', createdBy: { name: 'The editor' } },
+      { kind: 'IP', value: '198.18.0.9', createdBy: { name: 'The editor' } },
+    ]);
+    expect(data.blockedSenders.totalCount).toBeGreaterThanOrEqual(2);
+    expect(await unblock('IP', '2001:db8:0:7::1234')).toMatchObject({ value: '2001:db8:0:7::/64' });
+    expect(await unblock('IP', '198.18.0.9')).toMatchObject({ value: '198.18.0.9' });
+  });
+
+  it('blockSender refuses bad ids, unknown comments, nothing to block and a sender without that detail, changing nothing', async () => {
+    const posted = await comment();
+    const registered = await h.gql(ADD, { input: { postId, body: 'As myself' } }, { token: author });
+    const own = registered.data.addComment.comment.id;
+    const before = await snapshot(h.database.db);
+    expect(await block('nonsense', ['EMAIL'])).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'commentId' });
+    expect(await block(encodeGlobalId('Comment', 999999), ['EMAIL'])).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(await block(posted.comment.id, [])).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'what' });
+    expect(await block(posted.comment.id, ['EMAIL'], 'x'.repeat(501))).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'reason' });
+    // A registered author's comment has no email: the IP may be blocked, not the email (nor both at once).
+    expect(await block(own, ['IP', 'EMAIL'])).toEqual({ __typename: 'ValidationError', code: 'BAD_USER_INPUT', field: 'what' });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+});
+
+describe("moderators' private fields and the response cache", () => {
+  it("an editor's response with a sender's email is never cached nor served to anyone else; an edit refreshes the public's", async () => {
+    const cached = await createHarness({ RESPONSE_CACHE_TTL_SECONDS: '300', COMMENT_FLOOD_SECONDS: '0' });
+    const { token } = await addWriter(cached.database.db, 'editor');
+    const post = encodeGlobalId('Post', await addPost(cached.database.db, { authorId: await addAuthor(cached.database.db) }));
+    const posted = await comment({ postId: post, email: 'private@example.com', body: 'Original' }, cached);
+    const id = posted.comment.id;
+    const asEditor = `{ comment(id: "${id}") { bodyHtml sender { email } } }`;
+    const asPublic = `{ comment(id: "${id}") { bodyHtml } }`;
+
+    for (let i = 0; i < 2; i++) {
+      const seen = await cached.gql(asEditor, {}, { token });
+      expect(seen.data.comment).toEqual({ bodyHtml: '<p>Original</p>\n', sender: { email: 'private@example.com' } });
+      expect(seen.statements).toBeGreaterThan(0); // answered from the database each time, never from the cache
+    }
+    const anonymous = await cached.gql(asEditor);
+    expect(anonymous.data.comment).toEqual({ bodyHtml: '<p>Original</p>\n', sender: null });
+    expect(anonymous.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(JSON.stringify(anonymous)).not.toContain('private@example.com');
+    expect((await cached.gql(asEditor)).statements).toBeGreaterThan(0); // an error response is not cached either
+
+    // The public's read is cached; the moderator's edit drops it.
+    await cached.gql(asPublic);
+    const hit = await cached.gql(asPublic);
+    expect(hit.statements).toBe(0);
+    const edited = await cached.gql(`mutation { editComment(id: "${id}", body: "Moderated") { __typename } }`, {}, { token });
+    expect(edited.data.editComment.__typename).toBe('Comment');
+    expect((await cached.gql(asPublic)).data.comment).toEqual({ bodyHtml: '<p>Moderated</p>\n' });
+    await cached.close();
   });
 });

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import type { Role } from '../src/db/schema.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
-import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
+import { addAuthor, addPost, addThread, addWriter, draft, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
- * Every mutation (and the staff-only queries), for every role and for anonymous callers: allowed
- * or refused. A refusal is a GraphQL error coded UNAUTHENTICATED (no token) or FORBIDDEN (a token
- * whose role does not allow it); an allowed call returns its success type.
+ * Every mutation (and the staff-only queries and fields), for every role and for anonymous callers
+ * (guests among them): allowed or refused. A refusal is a GraphQL error coded UNAUTHENTICATED (no
+ * token) or FORBIDDEN (a token whose role does not allow it); an allowed call returns its success
+ * type. (A revoked token is UNAUTHENTICATED for everything: see 'tokens' below.)
  */
 type Actor = 'anonymous' | Role;
 const ACTORS: Actor[] = ['anonymous', 'contributor', 'author', 'editor', 'admin'];
@@ -37,6 +38,14 @@ const post = async (actor: Actor, whose: 'own' | 'other', status: 'draft' | 'pub
       publishedAt: status === 'draft' ? null : new Date('2024-01-01'),
     }),
   );
+
+/** A guest's public comment on a post of someone else's, with its sender recorded. */
+const guestComment = async (a: Actor) => {
+  const postId = await addPost(h.database.db, { authorId: ownerOf(a, 'other') });
+  const [id] = await addThread(h.database.db, postId, [draft(null, 1, { authorEmail: `sender${++seq}@example.com` })]);
+  await h.database.db.execute(sql`update comments set ip = ${`10.2.${seq % 250}.1`}, user_agent = 'Agent' where id = ${id!}`);
+  return encodeGlobalId('Comment', id!);
+};
 
 // Each case prepares fresh objects for the actor and returns the operation to run.
 type Case = { name: string; allowed: Actor[]; run: (actor: Actor) => Promise<{ query: string; variables?: Record<string, unknown> }> };
@@ -82,6 +91,25 @@ const cases: Case[] = [
       const postId = await addPost(h.database.db, { authorId: ownerOf(a, 'other') });
       const [id] = await addThread(h.database.db, postId, [draft(null, 1)]);
       return { query: result('moderateComments', `ids: ["${encodeGlobalId('Comment', id!)}"], action: SPAM`) };
+    },
+  },
+  {
+    name: 'editComment',
+    allowed: EDITORS,
+    run: async (a) => ({ query: result('editComment', `id: "${await guestComment(a)}", body: "Moderated ${++seq}"`) }),
+  },
+  {
+    name: 'blockSender',
+    allowed: EDITORS,
+    run: async (a) => ({ query: result('blockSender', `commentId: "${await guestComment(a)}", what: [EMAIL, IP]`) }),
+  },
+  {
+    name: 'unblockSender',
+    allowed: EDITORS,
+    run: async () => {
+      const value = `blocked${++seq}@example.com`;
+      await h.database.db.execute(sql`insert into blocked_senders (kind, value) values ('email', ${value})`);
+      return { query: result('unblockSender', `kind: EMAIL, value: "${value}"`) };
     },
   },
   { name: 'createAuthor', allowed: ADMINS, run: async () => ({ query: result('createAuthor', `fields: { name: "New ${++seq}" }`) }) },
@@ -133,6 +161,12 @@ const cases: Case[] = [
     },
   },
   { name: 'moderationQueue (query)', allowed: EDITORS, run: async () => ({ query: `{ moderationQueue { totalCount } }` }) },
+  { name: 'blockedSenders (query)', allowed: EDITORS, run: async () => ({ query: `{ blockedSenders { totalCount } }` }) },
+  {
+    name: 'Comment.sender and Comment.revisions (private fields)',
+    allowed: EDITORS,
+    run: async (a) => ({ query: `{ comment(id: "${await guestComment(a)}") { sender { email ip userAgent referrer } revisions { editedBy { id } } } }` }),
+  },
   { name: 'apiTokens (query)', allowed: ADMINS, run: async () => ({ query: `{ apiTokens { id } }` }) },
 ];
 
@@ -168,6 +202,24 @@ describe('tokens', () => {
     const after = await h.gql(`{ viewer { role } }`, {}, { token: writer.token });
     expect(after.status).toBe(401);
     expect(after.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("once revoked, an editor's token neither moderates nor reads a sender, and changes nothing", async () => {
+    const revoked = await addWriter(h.database.db, 'editor');
+    await h.database.db.execute(sql`update api_tokens set revoked_at = now() where author_id = ${revoked.id}`);
+    const id = await guestComment('editor');
+    const before = await snapshot(h.database.db);
+    for (const query of [
+      result('editComment', `id: "${id}", body: "Not any more"`),
+      result('blockSender', `commentId: "${id}", what: [EMAIL]`),
+      `{ comment(id: "${id}") { sender { email } } }`,
+    ]) {
+      const response = await h.gql(query, {}, { token: revoked.token });
+      expect(response.status).toBe(401);
+      expect(response.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      expect(JSON.stringify(response)).not.toContain('@example.com');
+    }
+    expect(await snapshot(h.database.db)).toEqual(before);
   });
 
   it('refuse malformed Authorization headers with 401', async () => {

@@ -205,8 +205,9 @@ export const comments = pgTable(
 );
 
 /**
- * What a guest's comment said before each edit, for moderators, and who sent the edit (an edit
- * counts as activity for flood control, like a new comment).
+ * What a comment said before each edit, for moderators, and who sent the edit: its guest (whose
+ * edit counts as activity for flood control, like a new comment, by its address), or a moderator
+ * (`edited_by`; such an edit is nobody's activity, and its address is not kept).
  */
 export const commentRevisions = pgTable(
   'comment_revisions',
@@ -223,11 +224,36 @@ export const commentRevisions = pgTable(
     ip: text(),
     ipGroup: text(),
     userAgent: text(),
+    // The moderator who edited it (editComment); null for its guest's own edits.
+    editedBy: integer().references(() => authors.id, { onDelete: 'set null' }),
   },
   (t) => [
     index('comment_revisions_comment_idx').on(t.commentId, t.editedAt),
     index('comment_revisions_edited_idx').on(t.editedAt),
   ],
+);
+
+/*
+ * Senders moderators blocked from the queue (blockSender), on top of SPAM_BLOCKLIST: a guest comment
+ * (or edit) from a blocked email or address group is spam. `value` is stored as it is matched: an
+ * email in lower case, an address as flood control groups it (domain/guest-input.ts floodGroup: an
+ * IPv4 address, an IPv6 /64), since a host picks any address in its /64 at will.
+ */
+export const senderKind = pgEnum('sender_kind', ['email', 'ip']);
+export const blockedSenders = pgTable(
+  'blocked_senders',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    kind: senderKind().notNull(),
+    value: text().notNull(),
+    reason: text(),
+    // The moderator who blocked it, and the comment they blocked it from.
+    createdBy: integer().references(() => authors.id, { onDelete: 'set null' }),
+    commentId: integer().references(() => comments.id, { onDelete: 'set null' }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  // The spam pipeline looks a sender up by both keys in one statement; the list pages newest first.
+  (t) => [uniqueIndex('blocked_senders_value_idx').on(t.kind, t.value), index('blocked_senders_created_idx').on(t.createdAt, t.id)],
 );
 
 /** API tokens: only a hash is stored; the token itself is shown once, when it is created. */
@@ -284,6 +310,7 @@ export type PostRow = typeof posts.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type CommentRevisionRow = typeof commentRevisions.$inferSelect;
+export type BlockedSenderRow = typeof blockedSenders.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type ThreadEventRow = typeof threadEvents.$inferSelect;
 export type Role = AuthorRow['role'];

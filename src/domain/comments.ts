@@ -16,6 +16,7 @@ import {
   setHeldReason,
   type LockedComment,
 } from '../db/queries/comment-writes.js';
+import { blockOf } from '../db/queries/blocked-senders.js';
 import { reserveCommentIds } from '../db/queries/import.js';
 import { postForComment } from '../db/queries/post-writes.js';
 import { isListedComment } from '../db/queries/comments.js';
@@ -32,8 +33,8 @@ import {
   RateLimitedError,
   ValidationError,
 } from './errors.js';
-import { floodGroup, fold, normalizeEmail, normalizeName, normalizeUrl } from './guest-input.js';
-import { renderCommentMarkdown } from './markdown.js';
+import { floodGroup, fold, normalizeEmail, normalizeName, normalizeUrl, senderEmail } from './guest-input.js';
+import { renderCommentBody, renderCommentMarkdown } from './markdown.js';
 import type { Viewer } from './roles.js';
 import { verdict, type Submission, type Verdict } from './spam.js';
 import { setPublic, type CounterNode } from './thread.js';
@@ -42,8 +43,8 @@ import { hashSecret, newSecret, secretMatches } from './tokens.js';
 /*
  * Writing comments: readers' "Leave a Reply" and guests editing their own comment for a while
  * both go through one pipeline (`screen`: duplicate and flood control, the spam checks, the
- * moderation mode), and moderation. Every status change goes through `transition`, which keeps
- * the thread counters exact (see setPublic).
+ * moderation mode), and moderation (moderators' verdicts and edits). Every status change goes
+ * through `transition`, which keeps the thread counters exact (see setPublic).
  */
 
 export interface CommentServices {
@@ -156,9 +157,10 @@ async function lockAndRefuse(tx: Db, activity: Activity, floodMs: number): Promi
  * floods are refused (so they never cost an Akismet call), then the local checks, Akismet and the
  * moderation mode give the verdict. The caller writes under `lockAndRefuse`.
  */
-async function screen(services: CommentServices, activity: Activity, submission: Submission): Promise<Verdict> {
+async function screen(services: CommentServices, activity: Activity, submission: Omit<Submission, 'blockedSender'>): Promise<Verdict> {
   await refuseDuplicateOrFlood(services.db, activity, services.settings.floodMs);
-  return verdict(submission, services.settings, services.akismet);
+  const blockedSender = await blockOf(services.db, senderEmail(activity.email), activity.ipGroup);
+  return verdict({ ...submission, blockedSender }, services.settings, services.akismet);
 }
 
 function toAkismet(comment: CommentRow, permalink: string | null): AkismetComment {
@@ -403,6 +405,25 @@ export async function moderate(
   return rows;
 }
 
+/**
+ * A moderator replaces a comment's text (editComment), in the comment's format (Markdown, or an
+ * imported comment's HTML) and rendered like every comment body. The text it replaces is kept, with
+ * who replaced it (comment_revisions.edited_by); the comment shows as edited. Nothing else changes:
+ * not its status (the moderator has read the words), nor its dedupe key (duplicate detection
+ * compares what its guest sent), nor anyone's flood control. The same text again changes nothing.
+ */
+export async function editComment(services: CommentServices, moderator: Viewer, id: number, body: string): Promise<CommentRow> {
+  validateBody(body);
+  const row = await commentById(services.db, id);
+  if (!row) throw notFound();
+  if (body === row.bodyMarkdown) return row;
+  const html = renderCommentBody(row.bodyFormat, body);
+  await transition(services, [id], () => ({}), 'edited', async (tx) => {
+    await reviseComment(tx, id, { bodyMarkdown: body, bodyHtml: html, ip: null, ipGroup: null, userAgent: null, editedBy: moderator.author.id });
+  });
+  return (await commentById(services.db, id))!;
+}
+
 /*
  * A guest's own comment, through the guest token addComment returned: readable, editable and
  * deletable for COMMENT_EDIT_MINUTES after posting. To anyone else, and to the token once the
@@ -536,6 +557,7 @@ export async function editOwnComment(
       ip: client.ip,
       ipGroup: activity.ipGroup,
       userAgent: client.userAgent,
+      editedBy: null,
     });
     if (!revised) throw duplicate();
     return { ...result, notices: await recordThreadEvents(tx, result.events) };

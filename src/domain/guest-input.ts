@@ -59,6 +59,9 @@ export function normalizeUrl(raw: string, maxLength: number): UrlResult {
   return { ok: true, url: parsed.href };
 }
 
+/** An email as the blocklist moderators keep compares it (blocked_senders): in lower case. */
+export const senderEmail = (email: string | null) => (email ? email.toLowerCase() : null);
+
 /**
  * Text as duplicate detection and the blocklist compare it: NFKC (fullwidth and other
  * compatibility forms become plain letters), without format characters (zero-width spaces and

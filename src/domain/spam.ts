@@ -2,7 +2,8 @@ import type { Akismet, AkismetComment } from './akismet.js';
 import { fold } from './guest-input.js';
 
 /*
- * The spam pipeline ("This site uses Akismet to reduce spam"): cheap local checks first, then
+ * The spam pipeline ("This site uses Akismet to reduce spam"): cheap local checks first (the
+ * honeypot, SPAM_BLOCKLIST and the senders moderators blocked, links, the moderation mode), then
  * Akismet when it is configured. Its verdict decides the new comment's status; the poster of a
  * spam comment is told "pending", like every held comment. A guest's edit goes through it again
  * with the new text. (Duplicates and floods are refused before this runs: see domain/comments.ts.)
@@ -21,6 +22,14 @@ export interface Submission extends AkismetComment {
   honeypot: string | null;
   /** The rendered HTML, where links are counted. */
   html: string;
+  /** The entry of the blocklist moderators keep (blockSender) that names this sender, if any. */
+  blockedSender: BlockedSender | null;
+}
+
+/** How a sender is blocked: by email (lower case) or by address group (see floodGroup). */
+export interface BlockedSender {
+  kind: 'email' | 'ip';
+  value: string;
 }
 
 /** Two or more links hold a comment for moderation, as WordPress does by default. */
@@ -43,6 +52,8 @@ export function localVerdict(submission: Submission, settings: SpamSettings): Ve
   );
   const blocked = settings.blocklist.find((entry) => haystack.includes(fold(entry)));
   if (blocked) return { status: 'spam', reason: `blocklist: ${blocked}` };
+  const sender = submission.blockedSender;
+  if (sender) return { status: 'spam', reason: `blocked ${sender.kind}: ${sender.value}` };
   const links = submission.html.match(/<a\s/g)?.length ?? 0;
   if (links > MAX_LINKS) return { status: 'pending', reason: `${links} links` };
   if (settings.moderation === 'manual') return { status: 'pending', reason: 'manual moderation' };

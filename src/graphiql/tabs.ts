@@ -145,12 +145,18 @@ mutation Reply($input: AddCommentInput!) {
     },
     {
       query: `# Editors: paste your token in the Headers tab first (the server printed one on first start),
-# once: every tab sends the same headers. Who am I, and the moderation queue.
+# once: every tab sends the same headers. Who am I, and the moderation queue (with where each
+# comment came from, for moderators only).
 query Moderation {
   viewer { role author { name } }
   moderationQueue(first: 20) {
     totalCount
-    edges { node { id status heldReason createdAt bodyHtml author { name } post { title } } }
+    edges {
+      node {
+        id status heldReason createdAt bodyHtml author { name } post { title }
+        sender { email ip userAgent referrer }
+      }
+    }
   }
 }
 
@@ -162,8 +168,26 @@ mutation Moderate($ids: [ID!]!, $action: ModerationAction!) {
     ... on Error { code message }
   }
 }
+
+# Replace a comment's text; the old text stays in its revisions, with who replaced it.
+mutation EditComment($id: ID!, $body: String!) {
+  editComment(id: $id, body: $body) {
+    __typename
+    ... on Comment { bodyHtml editedAt revisions { bodyMarkdown editedAt editedBy { name } } }
+    ... on Error { code message }
+  }
+}
+
+# Block the email and/or address a comment came from: their next comments are spam.
+mutation BlockSender($id: ID!, $what: [SenderKind!]!) {
+  blockSender(commentId: $id, what: $what, reason: "Spam") {
+    __typename
+    ... on BlockSenderPayload { blocked { kind value } }
+    ... on Error { code message }
+  }
+}
 `,
-      variables: JSON.stringify({ ids: [], action: 'APPROVE' }, null, 2),
+      variables: JSON.stringify({ ids: [], action: 'APPROVE', id: '', body: '', what: ['EMAIL', 'IP'] }, null, 2),
     },
     {
       query: `# Editors (with your token in the Headers tab): write a draft, edit it (pass back the version

@@ -18,6 +18,7 @@ import { resolversOnly, sqlConnection, sqlRows, sqlSource, sqlValue } from '../e
 import {
   addComment,
   deleteOwnComment,
+  editComment,
   editOwnComment,
   moderate,
   readOwnComment,
@@ -36,6 +37,7 @@ import { maxItems } from '../limits.js';
 import { BodyFormat } from './body-format.js';
 import { commentAuthorRow, CommentAuthorRef } from './comment-author.js';
 import { CommentRevisionRef } from './comment-revision.js';
+import { CommentSenderRef, commentSenderRow } from './comment-sender.js';
 import { encodeGlobalId, inputKey, keyOf, loadNodes, parseKey } from './ids.js';
 import { cursorSql, encodeCursor, pageFromArgs, toConnection } from './pagination.js';
 import { PostRef } from './post.js';
@@ -176,19 +178,28 @@ builder.node(CommentRef, {
       extensions: sqlValue((c) => sql`${c}.held_reason`),
       resolve: (comment) => comment.heldReason,
     }),
+    sender: t.field({
+      type: CommentSenderRef,
+      nullable: true,
+      description: 'Moderators only: where the comment came from (email, IP, user agent, referrer).',
+      authScopes: { role: 'editor' },
+      extensions: sqlRows({ from: commentSenderRow, where: () => sql`true`, unique: true }),
+      resolve: (comment, _args, { loaders }) => loaders.senderOfComment.load(comment.id),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     editedAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'When its author last edited it; null if never (and, like the body, while it is not public).',
+      description:
+        'When its text was last edited, by its guest or a moderator; null if never (and, like the body, while it is not public).',
       extensions: whenReadable('edited_at'),
       resolve: (comment, _args, context) => (canRead(comment, context) ? comment.editedAt : null),
     }),
     revisions: t.field({
       type: [CommentRevisionRef],
       nullable: true,
-      description: 'Moderators only: the texts it had before each edit, newest first (empty if never edited).',
+      description: 'Moderators only: the texts it had before each edit (and who edited), newest first (empty if never edited).',
       authScopes: { role: 'editor' },
       extensions: sqlRows({ where: (r, c) => sql`${r}.comment_id = ${c}.id`, orderBy: (r) => sql`${r}.edited_at desc, ${r}.id desc` }),
       resolve: (comment, _args, { loaders }) => loaders.revisionsOfComment.load(comment.id),
@@ -357,6 +368,17 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => ({
       id: await deleteOwnComment(services(context), inputKey(args.id, 'Comment', 'id'), args.guestToken),
     }),
+  }),
+  editComment: t.field({
+    type: CommentRef,
+    description:
+      "Moderators: replace a comment's text (in its `bodyFormat`), e.g. to remove an insult or a phone number. The text " +
+      'it replaces stays in `revisions`, with who replaced it and when; the comment shows as edited (`editedAt`); its ' +
+      'status does not change. The same text again changes nothing.',
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    errors: { types: [ValidationError, NotFoundError], directResult: true },
+    authScopes: { role: 'editor' },
+    resolve: (_root, args, context) => editComment(services(context), context.viewer!, inputKey(args.id, 'Comment', 'id'), args.body),
   }),
   moderateComments: t.field({
     type: ModerateCommentsPayload,

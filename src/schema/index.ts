@@ -7,10 +7,12 @@ import './tag.js';
 import './post.js';
 import './comment.js';
 import './comment-author.js';
+import './comment-sender.js';
 import './comment-revision.js';
 import './error.js';
 import './viewer.js';
 import './api-token.js';
+import './blocked-sender.js';
 import './thread-event.js';
 
 builder.queryType({});

@@ -18,7 +18,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 /** `ThreadEvent`: a `threadEvents` event (ids from a bigint sequence; the others are integers). */
-export type CursorKind = 'Author' | 'Comment' | 'Post' | 'Tag' | 'ThreadEvent';
+export type CursorKind = 'Author' | 'BlockedSender' | 'Comment' | 'Post' | 'Tag' | 'ThreadEvent';
 
 export interface ConnectionArgs {
   first?: number | null;

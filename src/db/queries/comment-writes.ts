@@ -148,7 +148,8 @@ export async function dedupeKeyExists(db: Db, key: string, exceptId: number | nu
 
 /**
  * Seconds until this address group (see floodGroup) or email may write again; 0 when it may now.
- * New comments and edits both count (an edit by its comment's email and the editor's address).
+ * New comments and guests' edits both count (an edit by its comment's email and the editor's
+ * address); a moderator's edit of a guest's comment does not.
  */
 export async function floodWait(db: Db, ipGroup: string | null, email: string | null, windowMs: number): Promise<number> {
   if (windowMs === 0 || (!ipGroup && !email)) return 0;
@@ -162,7 +163,7 @@ export async function floodWait(db: Db, ipGroup: string | null, email: string | 
               or (author_email is not null and lower(author_email) = lower(${email})))
           union all
           select r.edited_at from comment_revisions r join comments c on c.id = r.comment_id
-          where r.edited_at > now() - ${window}
+          where r.edited_at > now() - ${window} and r.edited_by is null -- a moderator's edit is not the guest's activity
             and ((r.ip_group is not null and r.ip_group = ${ipGroup})
               or (c.author_email is not null and lower(c.author_email) = lower(${email})))
         ) activity`,
@@ -180,12 +181,16 @@ export async function lockKeys(db: Db, keys: readonly string[]) {
 export interface Revision {
   bodyMarkdown: string;
   bodyHtml: string;
-  dedupeKey: string;
+  /** The guest's new text's (see dedupeKey in domain/comments.ts); a moderator's edit keeps the comment's. */
+  dedupeKey?: string;
   /** Set only when the edit changed the comment's status. */
   heldReason?: string | null;
+  /** Where a guest's edit came from (flood control counts it); none for a moderator's. */
   ip: string | null;
   ipGroup: string | null;
   userAgent: string | null;
+  /** The moderator who edited it; null for its guest. */
+  editedBy: number | null;
 }
 
 /**
@@ -194,18 +199,21 @@ export interface Revision {
  * already has the new dedupe key.
  */
 export async function reviseComment(db: Db, id: number, revision: Revision): Promise<boolean> {
+  const key = revision.dedupeKey;
   const rows = await queryRows(
     db,
     sql`with target as (
           select id, body_markdown, body_html from comments
           where id = ${id}
-            and not exists (select 1 from comments d where d.dedupe_key = ${revision.dedupeKey} and d.id <> ${id})
+            ${key === undefined ? sql`` : sql`and not exists (select 1 from comments d where d.dedupe_key = ${key} and d.id <> ${id})`}
         ), revision as (
-          insert into comment_revisions (comment_id, body_markdown, body_html, edited_at, ip, ip_group, user_agent)
-          select id, body_markdown, body_html, now(), ${revision.ip}, ${revision.ipGroup}, ${revision.userAgent} from target
+          insert into comment_revisions (comment_id, body_markdown, body_html, edited_at, ip, ip_group, user_agent, edited_by)
+          select id, body_markdown, body_html, now(), ${revision.ip}, ${revision.ipGroup}, ${revision.userAgent}, ${revision.editedBy}
+          from target
         )
         update comments c set body_markdown = ${revision.bodyMarkdown}, body_html = ${revision.bodyHtml},
-          dedupe_key = ${revision.dedupeKey}, edited_at = now(), updated_at = now()
+          edited_at = now(), updated_at = now()
+          ${key === undefined ? sql`` : sql`, dedupe_key = ${key}`}
           ${revision.heldReason !== undefined ? sql`, held_reason = ${revision.heldReason}` : sql``}
         from target where c.id = target.id
         returning c.id`,

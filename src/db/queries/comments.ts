@@ -304,3 +304,26 @@ export async function revisionsByComment(db: Db, commentIds: readonly number[]):
   }
   return byComment;
 }
+
+/** Where a comment came from (Comment.sender, moderators only): the one read of a guest's email. */
+export interface CommentSender {
+  commentId: number;
+  email: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  referrer: string | null;
+}
+
+export async function sendersByCommentIds(db: Db, commentIds: readonly number[]): Promise<CommentSender[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select id, author_email, ip, user_agent, referrer from comments where id = any(${sql.param([...commentIds])}::int[])`,
+  );
+  return rows.map((row) => ({
+    commentId: row.id as number,
+    email: row.author_email as string | null,
+    ip: row.ip as string | null,
+    userAgent: row.user_agent as string | null,
+    referrer: row.referrer as string | null,
+  }));
+}
