@@ -187,7 +187,8 @@ describe.runIf(backend === 'postgres')('the compiled build on Postgres', () => {
     expect(await palaver({ DATABASE_URL: url }, 'migrate')).toEqual({ code: 0, stdout: 'Migrations applied (before: not migrated).\n', stderr: '' });
     expect((await palaver({ DATABASE_URL: url }, 'migrate')).stdout).toBe('Already up to date: no migration pending.\n');
     const port = await freePort();
-    const env = { DATABASE_URL: url, PORT: String(port), SEED_DEMO: 'false' };
+    // The smallest pool too: the startup lock holds a connection of its own, not the pool's only one.
+    const env = { DATABASE_URL: url, PORT: String(port), SEED_DEMO: 'false', DATABASE_POOL_SIZE: '1' };
     const first = startCompiled(unusedDir, env);
     try {
       await first.ready;
