@@ -39,7 +39,7 @@ async function viewerRole(token: string) {
 }
 
 describe.runIf(backend === 'pglite')('token CLI', () => {
-  it('creates a token shown once, lists it, and revokes it', async () => {
+  it('creates a token shown once, lists it, and revokes it', { timeout: 240_000 }, async () => {
     const database = createDb({ pgliteDir: dir });
     await migrate(database);
     await seedDemo(database.db);
