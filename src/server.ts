@@ -51,9 +51,11 @@ try {
     // hand its operator the keys, once. Under the startup lock, so one process of several makes it.
     const first = await createFirstAdminToken(database.db);
     if (first) {
-      const holder = first.newAuthor ? `a new admin author, "${first.author.name}" (slug ${first.author.slug})` : `${first.author.name} (${first.author.slug})`;
+      const { name, slug } = first.author;
+      const holder = first.newAuthor ? `a new admin author, "${name}" (slug ${slug})` : `${name} (${slug})`;
       console.log(
-        `\nAn admin token was created for ${holder}, shown only this once (make more with palaver token create, or npm run token:create in a checkout):\n\n` +
+        `\nAn admin token was created for ${holder}, shown only this once ` +
+          `(make more with palaver token create, or npm run token:create in a checkout):\n\n` +
           `  ${first.token}\n\n` +
           (config.graphiql
             ? `In GraphiQL, open the Headers tab (bottom left) and replace its contents with this, once (every tab sends it):\n\n` +

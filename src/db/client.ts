@@ -85,7 +85,12 @@ export function createDb(options: DatabaseOptions): Database {
     const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
       // The lock's session is a connection of its own, outside the pool: holding one of the pool's
       // would leave `fn` none with DATABASE_POOL_SIZE=1 (a start-up that waits forever).
-      const connection = postgres(options.databaseUrl!, { max: 1, connect_timeout: options.connectTimeoutSeconds ?? 5, onnotice: () => {} });
+      const connection = postgres(options.databaseUrl!, {
+        max: 1,
+        connect_timeout: options.connectTimeoutSeconds ?? 5,
+        onnotice: () => {},
+        connection: { application_name: 'palaver' },
+      });
       try {
         await connection`select pg_advisory_lock(${STARTUP_LOCK})`;
         return await fn();
