@@ -1,4 +1,6 @@
-# Production image: compiled JavaScript, production dependencies only.
+# Production image: compiled JavaScript (the server and the palaver CLI), production dependencies only.
+# At run time the compiled code reads drizzle/ (migrations, found from dist/ upwards) and package.json
+# ("type": "module"); the demo content and GraphiQL's files are compiled in or come from node_modules.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -16,6 +18,11 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY drizzle ./drizzle
+# The operator's command line on the PATH, as the package's bin declares it:
+# `docker compose exec api palaver token create …` (or `node dist/scripts/palaver.js …`).
+# Without DATABASE_URL the embedded database lives in /app/.data (mount a volume there to keep it).
+RUN chmod +x dist/scripts/palaver.js && ln -s /app/dist/scripts/palaver.js /usr/local/bin/palaver \
+  && mkdir .data && chown node:node .data
 USER node
 EXPOSE 4000
 # Ready: the database answers and is migrated (and Redis, when used). The slim image has no curl.

@@ -28,7 +28,7 @@ await database.close();
 
 const run = promisify(execFile);
 const started = performance.now();
-const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/import.ts', 'wordpress', file, '--json'], {
+const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/palaver.ts', 'import', 'wordpress', file, '--json'], {
   env: { ...process.env, DATABASE_URL: url },
   maxBuffer: 16 * 1024 * 1024,
 });

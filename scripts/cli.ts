@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createDb, DatabaseInUseError, type Database } from '../src/db/client.js';
 
@@ -13,12 +14,16 @@ export const fail = (message: string, code = 2): never => {
   process.exit(code);
 };
 
-/** The command line parsed as `config` says, or exit 2 with the parser's complaint and `usage`. */
-export function parseArgsOrFail<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+/** A command used wrongly: one line saying what is wrong and where the usage is, exit 2. */
+export const usageError = (command: string, problem: string): never =>
+  fail(`palaver ${command}: ${problem}. See palaver ${command} --help.`);
+
+/** The command line parsed as `config` says, or a usage error with the parser's complaint. */
+export function parseArgsOrFail<T extends ParseArgsConfig>(config: T, command: string): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    return fail(`${(error as Error).message}\n\n${usage}`);
+    return usageError(command, (error as Error).message);
   }
 }
 
@@ -39,4 +44,17 @@ export function openConfiguredDatabase(whenInUse: string): Database {
     if (error instanceof DatabaseInUseError) return fail(error.message, 1);
     throw error;
   }
+}
+
+/**
+ * An unexpected error in one line: what went wrong underneath drizzle's "Failed query: <the SQL>"
+ * wrapper, and what a network error says (Node's AggregateError for a refused connection has an
+ * empty message and one error per address tried).
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof DrizzleQueryError && error.cause) return describeError(error.cause);
+  if (error instanceof AggregateError && error.errors.length > 0) return [...new Set(error.errors.map(describeError))].join('; ');
+  const message = error.message || (error as NodeJS.ErrnoException).code || error.name;
+  return message.replace(/\s*\n\s*/g, ' ');
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb, DatabaseInUseError, surviveDroppedPostgresWrites, type Database } from './db/client.js';
 import { analyze, isEmpty } from './db/queries/import.js';
 import { migrate } from './db/migrate.js';
-import { createToken } from './domain/authors.js';
+import { createFirstAdminToken } from './domain/authors.js';
 import { seedDemo } from './domain/demo.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -47,18 +47,22 @@ try {
     if (config.seedDemo && (await isEmpty(database.db))) {
       const seeded = await seedDemo(database.db);
       logger.info(`Seeded the demo post with ${seeded.comments} comments`);
-      // The embedded default is someone trying Palaver out: hand them the keys right away.
-      if (database.kind === 'pglite') {
-        const { token } = await createToken(database.db, { authorId: seeded.adminId, role: 'admin', name: 'first start' });
-        console.log(
-          `\nAn admin token was created for the demo's author (shown only this once; make more with npm run token:create):\n\n` +
-            `  ${token}\n\n` +
-            (config.graphiql
-              ? `In GraphiQL, open the Headers tab (bottom left) and replace its contents with this, once (every tab sends it):\n\n` +
-                `  { "Authorization": "Bearer ${token}" }\n`
-              : `Send it as the header  Authorization: Bearer ${token}\n`),
-        );
-      }
+    }
+    // A database that never had a token (the first start, on PGlite or Postgres, demo or not):
+    // hand its operator the keys, once. Under the startup lock, so one process of several makes it.
+    const first = await createFirstAdminToken(database.db);
+    if (first) {
+      const { name, slug } = first.author;
+      const holder = first.newAuthor ? `a new admin author, "${name}" (slug ${slug})` : `${name} (${slug})`;
+      console.log(
+        `\nAn admin token was created for ${holder}, shown only this once ` +
+          `(make more with palaver token create, or npm run token:create in a checkout):\n\n` +
+          `  ${first.token}\n\n` +
+          (config.graphiql
+            ? `In GraphiQL, open the Headers tab (bottom left) and replace its contents with this, once (every tab sends it):\n\n` +
+              `  { "Authorization": "Bearer ${first.token}" }\n`
+            : `Send it as the header  Authorization: Bearer ${first.token}\n`),
+      );
     }
     // PGlite runs no autovacuum: refresh the planner's statistics at every start instead.
     if (database.kind === 'pglite') await analyze(database.db);

@@ -52,9 +52,9 @@ describe.runIf(backend === 'pglite')('the embedded database directory is locked 
 
     const second = startServer(dir, await freePort());
     const [create, list, revoke, generate] = await Promise.all([
-      script(dir, 'scripts/token.ts', 'create', '--author', 'chris-ladd', '--role', 'editor'),
-      script(dir, 'scripts/token.ts', 'list'),
-      script(dir, 'scripts/token.ts', 'revoke', '1'),
+      script(dir, 'scripts/palaver.ts', 'token', 'create', '--author', 'chris-ladd', '--role', 'editor'),
+      script(dir, 'scripts/palaver.ts', 'token', 'list'),
+      script(dir, 'scripts/palaver.ts', 'token', 'revoke', '1'),
       // --reset would empty the database, were it let in.
       script(dir, 'scripts/generate.ts', '--posts', '1', '--comments', '1', '--authors', '1', '--reset'),
     ]);
@@ -92,7 +92,7 @@ describe.runIf(backend === 'pglite')('the embedded database directory is locked 
     expect(await count(dir)).toEqual({ posts: 1, comments: 24, tokens: 1 });
 
     // With the server stopped, the script does its job.
-    const created = await script(dir, 'scripts/token.ts', 'create', '--author', 'chris-ladd', '--role', 'editor');
+    const created = await script(dir, 'scripts/palaver.ts', 'token', 'create', '--author', 'chris-ladd', '--role', 'editor');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/pal_[\w-]{43}/);
     expect((await count(dir))!.tokens).toBe(2);

@@ -45,25 +45,30 @@ export interface RequestOptions {
 
 export const backend = process.env.PALAVER_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
 
-async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  if (backend === 'pglite') {
-    const database = createDb({});
-    return { database, drop: async () => {} };
-  }
+/** A new, empty database on the server at TEST_DATABASE_URL: its URL, and how to drop it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = process.env.TEST_DATABASE_URL!;
   const name = `palaver_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;
-  const database = createDb({ databaseUrl: testUrl.toString(), poolSize: 10 });
   return {
-    database,
+    url: testUrl.toString(),
     drop: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };
+}
+
+async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (backend === 'pglite') {
+    const database = createDb({});
+    return { database, drop: async () => {} };
+  }
+  const { url, drop } = await createTestDatabase();
+  return { database: createDb({ databaseUrl: url, poolSize: 10 }), drop };
 }
 
 /**

@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'palaver-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], { env: { ...process.env, PGLITE_DIR: dir, DATABASE_URL: '' } }).then(
+  run(process.execPath, ['--import', 'tsx', 'scripts/palaver.ts', 'import', ...args], { env: { ...process.env, PGLITE_DIR: dir, DATABASE_URL: '' } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );

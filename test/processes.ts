@@ -32,9 +32,9 @@ export interface ServerProcess {
   output(): string;
 }
 
-/** `npm start`: src/server.ts through tsx, on `dir`. */
-export function startServer(dir: string, env: Record<string, string> = {}): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: envFor(dir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `npm start` (src/server.ts through tsx), or another `entry` (node's arguments: a compiled build), on `dir`. */
+export function startServer(dir: string, env: Record<string, string> = {}, entry = ['--import', 'tsx', 'src/server.ts']): ServerProcess {
+  const child = spawn(process.execPath, entry, { env: envFor(dir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -28,7 +28,7 @@ async function post(port: number, query: string, token?: string) {
 const stop = stopServer;
 
 describe.runIf(backend === 'pglite')('server entry point', () => {
-  it('starts on an empty directory, seeds the demo, serves GraphiQL, and keeps data across restarts', async () => {
+  it('starts on an empty directory, seeds the demo, serves GraphiQL, and keeps data across restarts', { timeout: 240_000 }, async () => {
     const port = await freePort();
     const first = start({ PORT: String(port) });
     await first.ready;

@@ -83,13 +83,20 @@ export function createDb(options: DatabaseOptions): Database {
       return (row?.[0] as Buffer | null | undefined) ?? null;
     });
     const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
-      const connection = await client.reserve();
+      // The lock's session is a connection of its own, outside the pool: holding one of the pool's
+      // would leave `fn` none with DATABASE_POOL_SIZE=1 (a start-up that waits forever).
+      const connection = postgres(options.databaseUrl!, {
+        max: 1,
+        connect_timeout: options.connectTimeoutSeconds ?? 5,
+        onnotice: () => {},
+        connection: { application_name: 'palaver' },
+      });
       try {
         await connection`select pg_advisory_lock(${STARTUP_LOCK})`;
         return await fn();
       } finally {
         await connection`select pg_advisory_unlock(${STARTUP_LOCK})`.catch(() => {});
-        connection.release();
+        await connection.end({ timeout: 5 });
       }
     };
     // The cluster's system identifier tells two servers apart even when both are "localhost"

@@ -1,6 +1,6 @@
 import { isUniqueViolation, type Db } from '../db/client.js';
-import { authorsByIds, insertAuthor, updateAuthor, type AuthorValues } from '../db/queries/authors.js';
-import { insertToken, listTokens, revokeToken } from '../db/queries/tokens.js';
+import { authorsByIds, firstAdmin, insertAuthor, updateAuthor, type AuthorValues } from '../db/queries/authors.js';
+import { anyTokenEver, insertToken, listTokens, revokeToken } from '../db/queries/tokens.js';
 import type { AuthorRow, Role } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { SLUG, slugify } from './slug.js';
@@ -78,6 +78,31 @@ export async function createToken(db: Db, input: { authorId: number; role: Role;
   const name = input.name?.trim() || `${author.slug} (${input.role})`;
   const row = await insertToken(db, { authorId: author.id, role: input.role, name, tokenHash: hashSecret(token) });
   return { token, apiToken: row, author };
+}
+
+/**
+ * The way into a database that never had a token (live or revoked): an admin token for its oldest
+ * admin author (the demo's, when seeded), or for a new author "Admin" when it has none (an empty
+ * production database). Null once any token was made, so it is handed out once. The caller
+ * serializes it (database.exclusive): of processes starting together, only one may make it.
+ */
+export async function createFirstAdminToken(db: Db) {
+  if (await anyTokenEver(db)) return null;
+  return db.transaction(async (tx) => {
+    const existing = await firstAdmin(tx);
+    const author = existing ?? (await createAdminAuthor(tx));
+    const created = await createToken(tx, { authorId: author.id, role: 'admin', name: 'first start' });
+    return { ...created, newAuthor: !existing };
+  });
+}
+
+/** An author "Admin" (slug `admin`, or `admin-2`… when an imported author has it), to rename at will. */
+async function createAdminAuthor(db: Db): Promise<AuthorRow> {
+  for (let n = 1; ; n++) {
+    const values = { slug: n === 1 ? 'admin' : `admin-${n}`, name: 'Admin', bio: null, avatarUrl: null, website: null, role: 'admin' as const };
+    const author = await insertAuthor(db, values);
+    if (author) return author;
+  }
 }
 
 export async function revoke(db: Db, id: number) {

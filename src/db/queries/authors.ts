@@ -33,6 +33,15 @@ export async function listAuthors(db: Db, page: Page): Promise<PageResult<Author
   return toPage(rows.map(read), page);
 }
 
+/** The oldest author with the admin role, if any. */
+export async function firstAdmin(db: Db): Promise<AuthorRow | null> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select ${authorColumns} from authors a where a.role = 'admin' order by a.id limit 1`,
+  );
+  return row ? read(row) : null;
+}
+
 export async function countAuthors(db: Db): Promise<number> {
   const [row] = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from authors`);
   return row?.count ?? 0;

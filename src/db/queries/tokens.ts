@@ -29,6 +29,12 @@ export async function insertToken(db: Db, values: { authorId: number; role: Role
   return row!;
 }
 
+/** Whether any token was ever made, live or revoked. */
+export async function anyTokenEver(db: Db): Promise<boolean> {
+  const [row] = await queryRows<{ found: boolean }>(db, sql`select exists (select 1 from api_tokens) as found`);
+  return row?.found ?? false;
+}
+
 export async function listTokens(db: Db): Promise<(ApiTokenRow & { authorSlug: string })[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
