@@ -17,7 +17,7 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { format: config.logFormat });
 
 let database: Database;
 try {
