@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { memoryStore, redisStore, type ResponseStore } from './cache-stores.js';
+import { noteCacheResult } from './access-log.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { databaseIdentity, queryRows, type Db } from './db/client.js';
@@ -111,6 +112,7 @@ export function createResponseCache(
       const found = await store.get(key).catch(warn('read a response'));
       if (found === undefined) stats.misses++;
       else stats.hits++;
+      noteCacheResult(context.req as object | undefined, found === undefined ? 'miss' : 'hit');
       return found as Awaited<ReturnType<Cache['get']>>;
     },
     set(key, result, entities, ttl) {

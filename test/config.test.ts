@@ -10,6 +10,7 @@ describe('configuration', () => {
       databasePoolSize: 10,
       pgliteDir: './.data/pglite',
       logLevel: 'info',
+      logFormat: 'auto',
       seedDemo: true,
       metrics: false,
       metricsPort: undefined,

@@ -232,7 +232,7 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
     this.reading = true;
     void this.readBatch()
       .catch((error: unknown) => {
-        this.subscriber.context.services.logger.error('A thread event stream failed:', error, { postId: this.subscriber.postId });
+        this.subscriber.context.services.logger.error('A thread event stream failed:', error, { postId: this.subscriber.postId, requestId: this.subscriber.context.requestId });
         // No code: masked as "Unexpected error." (src/errors.ts).
         this.fail(new Error('thread event stream failed'));
       })
