@@ -164,7 +164,7 @@ export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected e
           // A failing source ends the stream with a masked error, as yoga would end it (yoga's AbortError passes).
           (error: unknown) => {
             if ((error as Error | undefined)?.name === 'AbortError') throw error;
-            return maskAll({ errors: [error as GraphQLError] }, where);
+            return maskAll({ errors: [(error instanceof Error ? error : new Error(String(error))) as GraphQLError] }, where);
           },
         ) as never,
       );

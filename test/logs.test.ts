@@ -1,4 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LogLevel } from '../src/config.js';
@@ -6,7 +9,8 @@ import { queryRows } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { addAuthor, addPost, addWriter } from './fixtures.js';
-import { createHarness, type Harness } from './harness.js';
+import { backend, createHarness, type Harness } from './harness.js';
+import { freePort, startServer, stopServer } from './processes.js';
 import { subscribe } from './sse-client.js';
 
 /*
@@ -338,4 +342,32 @@ describe('levels and formats', () => {
       expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} ERROR Could not do it: requestId=r-1\n {4}Error: It broke\n {8}at /);
     }
   });
+});
+
+// The server as operators run it (one process on an embedded database: once, on PGlite).
+describe.runIf(backend === 'pglite')('the server', () => {
+  it('writes JSON lines on stderr when it is no terminal, and the first admin token only on stdout', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'palaver-logs-'));
+    const port = await freePort();
+    const server = startServer(join(root, 'db'), { PORT: String(port), LOG_FORMAT: 'auto' });
+    let stdout = '';
+    let stderr = '';
+    server.child.stdout!.on('data', (chunk) => (stdout += chunk));
+    server.child.stderr!.on('data', (chunk) => (stderr += chunk));
+    try {
+      await server.ready;
+      const response = await fetch(`http://127.0.0.1:${port}/health`, { headers: { 'x-request-id': 'from-the-edge' } });
+      expect(response.headers.get('x-request-id')).toBe('from-the-edge');
+      for (let i = 0; i < 500 && !stderr.includes('from-the-edge'); i++) await sleep(10);
+      const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as Line);
+      expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^Database: embedded PGlite/), 'request']));
+      expect(lines.find((line) => line.requestId === 'from-the-edge')).toMatchObject({ level: 'info', method: 'GET', path: '/health', status: 200 });
+      const token = /\b(pal_[\w-]{43})\b/.exec(stdout)?.[1];
+      expect(token).toBeDefined();
+      expect(stderr).not.toContain(token);
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
