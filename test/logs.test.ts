@@ -269,7 +269,7 @@ describe('secrets', () => {
       const postId = encodeGlobalId('Post', await addPost(h.database.db, { authorId, slug: 'open' }));
       const editor = await addWriter(h.database.db, 'editor');
       const email = 'guest.reader+logs@example.org';
-      // One request with all three: a bearer token, an email, and (answered) a guest token.
+      // A request carrying a bearer token and an email; then a guest's, answered with a guest token.
       const asEditor = await h.gql(
         `mutation Reply($input: AddCommentInput!) { addComment(input: $input) { __typename } }`,
         { input: { postId, body: 'A reply from an editor.', name: 'Ada', email } },
