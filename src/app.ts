@@ -1,11 +1,12 @@
 import { createYoga } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
+import { requestIdOf, withAccessLog } from './access-log.js';
 import { createResponseCache } from './cache.js';
 import { withCompression } from './compression.js';
 import type { Config } from './config.js';
 import { createContext, type Services } from './context.js';
-import type { Db } from './db/client.js';
+import { statementCount, type Db } from './db/client.js';
 import { pendingMigrations } from './db/migrate.js';
 import { createAkismet } from './domain/akismet.js';
 import { findDemoPost } from './domain/demo.js';
@@ -13,7 +14,7 @@ import { CompiledPlans, useReadEngine } from './engine/index.js';
 import { useNoStoreByDefault } from './cdn.js';
 import { corsPolicy, useJsonBodiesOnly } from './cross-origin.js';
 import { clientIpResolver } from './domain/client.js';
-import { maskError, useMaskedExecutionErrors } from './errors.js';
+import { forYoga, maskError, useMaskedExecutionErrors } from './errors.js';
 import { useGraphiQL } from './graphiql/index.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { InFlightReads, useInFlightReads } from './in-flight.js';
@@ -82,12 +83,14 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   // With the response cache, repeats are replays of cached responses; without it, the engine's
   // reads are rerun from their plans (src/shortcuts.ts).
   const plans = cache.replays || engine === 'reference' ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
-  const shortcut: Shortcut = cache.replays ?? plans ?? { answer: async () => false };
+  const shortcut: Shortcut = cache.replays ?? plans ?? { kind: 'plan', answer: async () => false };
   const inFlight = new InFlightReads({ epochOf: cache.epochOf });
   const yoga = createYoga<ServerContext>({
     schema,
-    context: ({ request, req }) => createContext(services, request, req?.socket?.remoteAddress),
-    logging: logger,
+    context: ({ request, req }) =>
+      createContext(services, request, req?.socket?.remoteAddress, requestIdOf(req ?? request, request.headers.get('x-request-id'))),
+    // Yoga's lines about the errors it masks are left out: useMaskedExecutionErrors logs those, with the request.
+    logging: forYoga(logger),
     graphqlEndpoint: '/graphql',
     // Relay's persisted operation id (persisted.ts).
     extraParamNames: PERSISTED_PARAM_NAMES,
@@ -142,10 +145,14 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   const graphql = listenerWithShortcut(yoga, shortcut, logger);
   return {
     fetch: yoga.fetch,
-    listener: withCompression((req, res) => {
-      if (stopping) res.setHeader('connection', 'close');
-      return health(req, res) || graphql(req, res);
-    }),
+    // Every request the listener serves gets an id and an access line (access-log.ts).
+    listener: withAccessLog(
+      withCompression((req, res) => {
+        if (stopping) res.setHeader('connection', 'close');
+        return health(req, res) || graphql(req, res);
+      }),
+      { logger, statements: () => statementCount(db), clientIp: services.clientIp },
+    ),
     /** The process is stopping: /ready says so, and every response closes its connection. */
     stop: () => void (stopping = true),
     /** Ends every subscription stream (each completes), e.g. on SIGTERM; resolves when they have. */

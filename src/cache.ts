@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { entityKey, memoryStore, redisStore, type CachedEntity, type ResponseStore } from './cache-stores.js';
 import { ALL_KEYS, cdnHeaders, purgeWebhook, type Cacheable } from './cdn.js';
+import { noteCacheResult } from './access-log.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { databaseIdentity, queryRows, type Db } from './db/client.js';
@@ -176,6 +177,7 @@ export function createResponseCache(
         stats.hits++;
         held.set(requestOf(context), Promise.resolve(found));
       }
+      noteCacheResult(context.req as object | undefined, found === undefined ? 'miss' : 'hit');
       return found?.result as Awaited<ReturnType<Cache['get']>>;
     },
     set(key, result, entities, ttl) {

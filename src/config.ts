@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];
+const logFormats = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof logFormats)[number];
 
 const integer = (min: number, max: number) => {
   const message = `must be an integer from ${min} to ${max}`;
@@ -22,6 +24,7 @@ const schema = z.object({
   DATABASE_CONNECT_TIMEOUT_SECONDS: integer(1, 300).default(5),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(logFormats, { error: `must be one of ${logFormats.join(', ')}` }).default('auto'),
   SEED_DEMO: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('true')
@@ -112,6 +115,8 @@ export type Config = Readonly<{
   databaseConnectTimeoutSeconds: number;
   pgliteDir: string;
   logLevel: LogLevel;
+  /** `json`: one JSON object per line; `pretty`: a line for a human; `auto`: pretty when stderr is a terminal. */
+  logFormat: LogFormat;
   seedDemo: boolean;
   /** On SIGTERM, keep serving this long (not ready, connections closed after each response) before closing. */
   shutdownDrainSeconds: number;
@@ -185,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
     pgliteDir: e.PGLITE_DIR,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     seedDemo: e.SEED_DEMO,
     shutdownDrainSeconds: e.SHUTDOWN_DRAIN_SECONDS,
     metrics: e.METRICS,

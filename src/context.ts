@@ -28,6 +28,8 @@ export interface Services {
 }
 
 export interface Context {
+  /** The request's id (X-Request-Id), which its log lines carry (src/access-log.ts). */
+  requestId: string;
   db: Db;
   services: Services;
   /** The token holder making the request, or null for the public. */
@@ -53,10 +55,11 @@ async function authenticate(db: Db, header: string | null): Promise<Viewer | nul
   return { tokenId: found.token.id, role: found.token.role, author: found.author };
 }
 
-export async function createContext(services: Services, request: Request, peer: string | null | undefined): Promise<Context> {
+export async function createContext(services: Services, request: Request, peer: string | null | undefined, requestId: string): Promise<Context> {
   const viewer = await authenticate(services.db, request.headers.get('authorization'));
   const access = accessOf(viewer);
   return {
+    requestId,
     db: services.db,
     services,
     viewer,

@@ -1,6 +1,11 @@
-import { getOperationAST, GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
+import { mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
+import { requestIdOf } from './access-log.js';
+import type { ServerContext } from './app.js';
+import type { Context } from './context.js';
 import type { Logger } from './logger.js';
+import { operationOf } from './metrics.js';
 
 /** The stable `extensions.code` values clients may rely on (DESIGN.md, "Choices already made"). */
 export const ERROR_CODES = [
@@ -31,8 +36,13 @@ export function badInput(message: string, argument?: string) {
   return clientError('BAD_USER_INPUT', message, argument ? { argument } : {});
 }
 
-/** Errors `maskError` made: shown as they are when they pass through it again. */
-const masked = new WeakSet<object>();
+/**
+ * Errors `maskError` made, each with the error it stands for: shown as they are when they pass
+ * through it again, and logged once (`logMasked`).
+ */
+const masked = new WeakMap<object, unknown>();
+/** The errors `maskError` replaced (yoga's own log of them is left out: see `forYoga`). */
+const replaced = new WeakSet<object>();
 
 /**
  * The one rule for what reaches a client. An error carrying one of our codes (ErrorCode) does, and
@@ -54,7 +64,7 @@ export function maskError(error: unknown, message: string): Error {
       ...where,
       extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '5' } } },
     });
-    masked.add(unavailable);
+    remember(unavailable, error);
     return unavailable;
   }
   const replacement = new GraphQLError(message, {
@@ -62,8 +72,13 @@ export function maskError(error: unknown, message: string): Error {
     // `unexpected` tells yoga to answer 500 when there is no data; it is not sent to clients.
     extensions: { code: 'INTERNAL_SERVER_ERROR', unexpected: true },
   });
-  masked.add(replacement);
+  remember(replacement, error);
   return replacement;
+}
+
+function remember(replacement: GraphQLError, error: unknown) {
+  masked.set(replacement, error);
+  if (typeof error === 'object' && error !== null) replaced.add(error);
 }
 
 /**
@@ -95,34 +110,98 @@ function raisedAsGraphQLError(error: GraphQLError): boolean {
   return false;
 }
 
+/** Where an unexpected error happened, as its log line says: the request and its operation. */
+interface Where {
+  requestId: string;
+  operation: string | null;
+}
+
+/** Masked errors already logged: an execution shared by identical reads in flight shares its errors. */
+const logged = new WeakSet<object>();
+
+/** Logs what `shown` stands for, with its stack, once, if `maskError` made it. */
+function logMasked(logger: Logger, shown: GraphQLError, where: () => Where) {
+  if (!masked.has(shown) || logged.has(shown)) return;
+  logged.add(shown);
+  const cause = masked.get(shown) as { originalError?: unknown } | undefined;
+  logger.error(cause?.originalError ?? cause, { ...where(), path: shown.path?.join('.') });
+}
+
+type Result = { errors?: readonly GraphQLError[] };
+
 /**
  * Masks execution results with `maskError` before any other plugin (or yoga's own masking) sees
- * them, logging each error it masks with its stack, the operation's name and the field's path.
- * (Yoga masks and logs the rest: errors thrown outside execution, e.g. while building the context.)
+ * them, and logs every error that was masked, once, with its stack, the request's id, the
+ * operation's name and the field's path: execution errors and subscription events here, with the
+ * request's GraphQL context; errors raised outside execution (building the context, in a plugin)
+ * when yoga has turned them into the request's result. Yoga's own log of them is left out (`forYoga`).
  */
 export function useMaskedExecutionErrors(logger: Logger, message = 'Unexpected error.'): Plugin {
   // An execution shared by identical reads in flight (in-flight.ts) gives each of them the same
   // error objects: each is masked (and logged) once, and every request shows the same replacement.
   const replacements = new WeakMap<GraphQLError, GraphQLError>();
+  const maskAll = (result: Result, where: () => Where): Result => {
+    if (!result.errors?.length) return result;
+    const errors = result.errors.map((error) => {
+      let shown = replacements.get(error);
+      if (!shown) replacements.set(error, (shown = maskError(error, message) as GraphQLError));
+      logMasked(logger, shown, where);
+      return shown;
+    });
+    return errors.some((error, i) => error !== result.errors![i]) ? { ...result, errors } : result;
+  };
+  const whereExecuting = (args: ExecutionArgs) => (): Where => ({
+    requestId: (args.contextValue as Partial<Context>).requestId ?? '',
+    operation: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
+  });
+  const maskExecution = ({ args, result, setResult }: { args: ExecutionArgs; result: unknown; setResult: (result: never) => void }) => {
+    const where = whereExecuting(args);
+    if (isAsyncIterable(result)) {
+      setResult(
+        mapAsyncIterator(
+          result,
+          (event) => maskAll(event as Result, where),
+          // A failing source ends the stream with a masked error, as yoga would end it (yoga's AbortError passes).
+          (error: unknown) => {
+            if ((error as Error | undefined)?.name === 'AbortError') throw error;
+            return maskAll({ errors: [(error instanceof Error ? error : new Error(String(error))) as GraphQLError] }, where);
+          },
+        ) as never,
+      );
+    } else {
+      const masked = maskAll(result as Result, where);
+      if (masked !== result) setResult(masked as never);
+    }
+  };
   return {
-    onExecute: () => ({
-      onExecuteDone: ({ args, result, setResult }) => {
-        // Results are single here: subscriptions never pass through execute (their events are
-        // masked by yoga with maskError; src/subscriptions/stream.ts logs what it ends a stream for).
-        if (Symbol.asyncIterator in result || !result.errors?.length) return;
-        const errors = result.errors.map((error) => {
-          const replaced = replacements.get(error);
-          if (replaced) return replaced;
-          const shown = maskError(error, message) as GraphQLError;
-          if (shown !== error) {
-            replacements.set(error, shown);
-            const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? '(anonymous)';
-            logger.error(error.originalError ?? error, { operation, path: error.path?.join('.') });
-          }
-          return shown;
-        });
-        if (errors.some((error, i) => error !== result.errors![i])) setResult({ ...result, errors });
-      },
-    }),
+    onExecute: () => ({ onExecuteDone: maskExecution }),
+    onSubscribe: () => ({ onSubscribeResult: maskExecution }),
+    onResultProcess({ request, result, serverContext }) {
+      const req = (serverContext as ServerContext).req;
+      const where = (): Where => ({
+        requestId: requestIdOf(req ?? request, request.headers.get('x-request-id')),
+        operation: req ? operationOf(req as IncomingMessage) : null,
+      });
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!isAsyncIterable(single)) for (const error of (single as Result).errors ?? []) logMasked(logger, error, where);
+      }
+    },
+  };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/**
+ * The logger yoga is given: yoga logs every error it masks, twice for some, without the request;
+ * `useMaskedExecutionErrors` logs those once, with the request, so yoga's lines are left out.
+ */
+export function forYoga(logger: Logger): Logger {
+  return {
+    ...logger,
+    error: (...args: unknown[]) => {
+      if (args.length === 1 && typeof args[0] === 'object' && args[0] !== null && replaced.has(args[0])) return;
+      logger.error(...args);
+    },
   };
 }

@@ -101,8 +101,8 @@ export function createMetrics(sources: MetricSources) {
 
   const namesSeen = new Set<string>();
   const operationLabel = (name: string | null) => {
-    if (name === null || name === '') return 'anonymous';
-    if (!NAME.test(name)) return 'invalid';
+    if (name === null) return 'anonymous';
+    if (name === 'invalid') return name;
     if (!namesSeen.has(name)) {
       if (namesSeen.size >= MAX_OPERATIONS) return 'other';
       namesSeen.add(name);
@@ -135,7 +135,7 @@ export function createMetrics(sources: MetricSources) {
         if (done) return;
         done = true;
         inFlight.dec();
-        const operation = operationLabel(operationNames.get(req) ?? null);
+        const operation = operationLabel(operationOf(req));
         seriesOf(operation, outcome).inc();
         latencyOf(operation).observe(Number(process.hrtime.bigint() - started) / 1e9);
       };
@@ -158,12 +158,22 @@ export function createMetrics(sources: MetricSources) {
 /** Each request's GraphQL operation name, as whoever read its parameters noted it. */
 const operationNames = new WeakMap<IncomingMessage, string>();
 
-/** Names the request's GraphQL operation for the metrics (the first name noted wins). */
+/**
+ * The request's GraphQL operation name, for the metrics and the access log: null without one,
+ * `invalid` for a client's string that is no GraphQL name (or longer than 64 characters).
+ */
+export function operationOf(req: IncomingMessage): string | null {
+  const name = operationNames.get(req);
+  if (name === undefined || name === '') return null;
+  return NAME.test(name) ? name : 'invalid';
+}
+
+/** Names the request's GraphQL operation for the metrics and the access log (the first name noted wins). */
 export function noteOperation(req: IncomingMessage | undefined, name: unknown) {
   if (req && typeof name === 'string' && !operationNames.has(req)) operationNames.set(req, name);
 }
 
-/** The yoga plugin that names each request's operation for the metrics. */
+/** The yoga plugin that names each request's operation for the metrics and the access log. */
 export const useOperationNames = (): Plugin<object, { req?: IncomingMessage }> => ({
   onParams({ params, context }) {
     noteOperation(context.req, params.operationName);

@@ -39,6 +39,7 @@ function sizeOf(key: string, replay: Replay): number {
 }
 
 export class Replays implements Shortcut {
+  readonly kind = 'replay';
   private readonly entries = new LRUCache<string, Replay>({
     maxSize: REPLAY_BYTES,
     maxEntrySize: REPLAY_BYTES / 8,

@@ -17,7 +17,7 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { format: config.logFormat });
 surviveDroppedPostgresWrites((message) => logger.warn(message));
 
 let database: Database;

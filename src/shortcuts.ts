@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { noteCacheResult } from './access-log.js';
 import type { Logger } from './logger.js';
 import { noteOperation } from './metrics.js';
 
@@ -23,6 +24,8 @@ import { noteOperation } from './metrics.js';
  */
 
 export interface Shortcut {
+  /** What the access log calls its answers. */
+  readonly kind: 'replay' | 'plan';
   /** Answers the request with this key on `res` and says true, or says false and writes nothing. */
   answer(key: string, res: ServerResponse): Promise<boolean>;
 }
@@ -137,7 +140,7 @@ export function listenerWithShortcut(yoga: RequestListener, shortcut: Shortcut, 
     try {
       const key = body === null || body.length <= MAX_KEYED_BYTES ? requestKey(req, body) : null;
       if (key !== null) {
-        if (await shortcut.answer(key, res)) return;
+        if (await shortcut.answer(key, res)) return noteCacheResult(req, shortcut.kind);
         req[REQUEST_KEY] = key;
       }
     } catch (error) {

@@ -10,6 +10,7 @@ describe('configuration', () => {
       databasePoolSize: 10,
       pgliteDir: './.data/pglite',
       logLevel: 'info',
+      logFormat: 'auto',
       seedDemo: true,
       metrics: false,
       metricsPort: undefined,
@@ -39,9 +40,10 @@ describe('configuration', () => {
       DATABASE_POOL_SIZE: '20',
       PGLITE_DIR: '/var/lib/palaver',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
       SEED_DEMO: 'false',
     });
-    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databasePoolSize: 20, logLevel: 'debug', seedDemo: false });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databasePoolSize: 20, logLevel: 'debug', logFormat: 'json', seedDemo: false });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 4000, databaseUrl: undefined });
   });
@@ -80,6 +82,7 @@ describe('configuration', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['DATABASE_POOL_SIZE', '0'],
     ['SEED_DEMO', 'yes'],

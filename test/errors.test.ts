@@ -115,6 +115,6 @@ describe('unexpected errors', () => {
     const [error, where] = logged[0]!.args as [Error, unknown];
     expect(error.message).toMatch(/Argument "id" of non-null type "ID!" must not be null/);
     expect(error.stack).toMatch(/\n\s+at /);
-    expect(where).toEqual({ operation: 'Commented', path: 'comment' });
+    expect(where).toEqual({ requestId: expect.any(String), operation: 'Commented', path: 'comment' });
   });
 });

@@ -75,17 +75,17 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
  * `env` configures the app as environment variables would (see src/config.ts). With `http`, requests
  * go over a real socket to the Node listener; `ip` is then sent as X-Forwarded-For from 127.0.0.1
  * (set TRUSTED_PROXIES to 127.0.0.1 for the app to believe it). `engine: 'reference'` answers every
- * read through the resolvers (see createApp).
+ * read through the resolvers (see createApp). `logger` replaces the one that records into `logs`.
  */
 export async function createHarness(
   env: Record<string, string> = {},
-  { http = false, engine = 'sql' }: { http?: boolean; engine?: 'sql' | 'reference' } = {},
+  { http = false, engine = 'sql', logger: given }: { http?: boolean; engine?: 'sql' | 'reference'; logger?: Logger } = {},
 ): Promise<Harness> {
   const { database, drop } = await freshDatabase();
   await migrate(database);
   const logs: Harness['logs'] = [];
   const record = (level: string) => (...args: unknown[]) => void logs.push({ level, args });
-  const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
+  const logger: Logger = given ?? { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
   // The response cache is off unless a test turns it on: fixtures write behind the API's back.
   const config = loadConfig({ RESPONSE_CACHE_TTL_SECONDS: '0', ...env });
   const app = createApp({ db: database.db, config, logger, engine });

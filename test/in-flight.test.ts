@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import type postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { redisPrefix } from '../src/cache.js';
@@ -308,7 +309,7 @@ describe('without the response cache', () => {
     const sameEditorAgain = (await createToken(db, { authorId: editor.id, role: 'editor' })).token;
     const editorAsContributor = (await createToken(db, { authorId: editor.id, role: 'contributor' })).token;
     const context = (token?: string) =>
-      createContext(services, new Request('http://palaver.test/graphql', { headers: token ? { authorization: `Bearer ${token}` } : {} }), '10.0.0.1');
+      createContext(services, new Request('http://palaver.test/graphql', { headers: token ? { authorization: `Bearer ${token}` } : {} }), '10.0.0.1', randomUUID());
     const document = parse(`query ($slug: String!) { post(slug: $slug) { title } viewer { role author { name } } }`);
     const key = async (token?: string, variables: Record<string, unknown> = { slug: 'a' }, doc = document) =>
       h.app.inFlight.keyOf({ schema, document: doc, variableValues: variables, contextValue: await context(token) });

@@ -55,6 +55,7 @@ export interface DatabaseOptions {
 
 export function createDb(options: DatabaseOptions): Database {
   const statements: StatementCounter = { count: 0 };
+  const counted = <T extends Db>(db: T) => (counters.set(db, statements), db);
   const config = {
     schema,
     casing: 'snake_case' as const,
@@ -74,7 +75,7 @@ export function createDb(options: DatabaseOptions): Database {
       onnotice: () => {},
       connection: { application_name: 'palaver' },
     });
-    const db = drizzlePostgres({ client, ...config });
+    const db = counted(drizzlePostgres({ client, ...config }));
     rawJson.set(db, async (query) => {
       const { sql: text, params } = renderStatement(query);
       config.logger.logQuery(text, params);
@@ -126,7 +127,7 @@ export function createDb(options: DatabaseOptions): Database {
     unlock();
     throw error;
   }
-  const db = drizzlePglite({ client, ...config });
+  const db = counted(drizzlePglite({ client, ...config }));
   const identity = `pglite:${options.pgliteDir ? realpathSync(options.pgliteDir) : `memory:${randomUUID()}`}`;
   identities.set(db, async () => identity);
   const close = async () => {
@@ -137,6 +138,13 @@ export function createDb(options: DatabaseOptions): Database {
     }
   };
   return { db, kind: 'pglite', statements, exclusive: (fn) => fn(), close };
+}
+
+const counters = new WeakMap<Db, StatementCounter>();
+
+/** SQL statements sent through `db` since it was opened (the access log reads deltas). */
+export function statementCount(db: Db): number {
+  return counters.get(db)?.count ?? 0;
 }
 
 const identities = new WeakMap<Db, () => Promise<string>>();

@@ -150,6 +150,7 @@ const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).joi
  * depends only on the request's bytes, never on the data, so it stays right as the data changes.
  */
 export class CompiledPlans implements Shortcut {
+  readonly kind = 'plan';
   private readonly plans: LRUCache<string, Plan>;
   /** Requests answered from a plan, and those of them that joined a run in flight (tests read them). */
   served = 0;

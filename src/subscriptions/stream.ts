@@ -257,9 +257,9 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
     this.reading = true;
     void this.readBatch()
       .catch((error: unknown) => {
-        this.subscriber.context.services.logger.error('A thread event stream failed:', error, { postId: this.subscriber.postId });
-        // No code: masked as "Unexpected error." (src/errors.ts).
-        this.fail(new Error('thread event stream failed'));
+        // The stream's last event: masked as "Unexpected error." and logged there, once, with its
+        // stack and the request's id (src/errors.ts).
+        this.fail(error instanceof Error ? error : new Error(String(error)));
       })
       .finally(() => {
         this.reading = false;
