@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertPosts } from '../src/db/queries/import.js';
-import { renderCommentBody, renderPostBody } from '../src/domain/markdown.js';
+import { htmlToText, renderCommentBody, renderPostBody } from '../src/domain/markdown.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { addThread, addWriter, draft } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
@@ -92,5 +92,17 @@ describe('bodyFormat in the API', () => {
       { token: editor.token },
     );
     expect(data.updatePost).toEqual({ bodyFormat: 'MARKDOWN', bodyHtml: '<p><em>b</em></p>\n' });
+  });
+});
+
+describe('htmlToText (titles, names)', () => {
+  it('reads text without a tag or entity as the sanitizer would (it skips the sanitizer for it)', () => {
+    const viaSanitizer = (html: string) => htmlToText(`<span></span>${html}`);
+    for (const text of ['  Jane "JJ" > Doe\t\n', "O'Brien", 'Zoë 山田 🎉', '>>> quote', 'x=1; y>2', '\u00a0nbsp\u2028line', 'back\\slash'])
+      expect(htmlToText(text)).toBe(viaSanitizer(text));
+  });
+
+  it('strips tags and decodes entities', () => {
+    expect(htmlToText('<b>Tom</b> &amp; <script>alert(1)</script>Jerry&#33;')).toBe('Tom & Jerry!');
   });
 });

@@ -67,7 +67,10 @@ export function renderCommentBody(format: BodyFormat, source: string): string {
 
 /** The text of an HTML fragment (a WordPress title or excerpt): tags dropped, entities decoded. */
 export function htmlToText(html: string): string {
-  return decodeHTML(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })).replace(/\s+/g, ' ').trim();
+  // Most titles and commenters' names hold neither a tag nor an entity: nothing to strip or decode
+  // (the 100,000 names of `npm run bench:import` took 1.3 s through the sanitizer).
+  const text = /[<&]/.test(html) ? decodeHTML(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })) : html;
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 const blockStart = /^<(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|figure|table|hr|dl|section|article|aside|header|footer|address|form)[\s>/]/i;
