@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticWxr } from '../bench/wxr.js';
 import { queryRows } from '../src/db/client.js';
+import { CommentRenderer } from '../src/domain/import/comment-renderer.js';
 import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
+import { renderCommentBody } from '../src/domain/markdown.js';
 import { cleanWordPressHtml, importWordPress } from '../src/domain/import/wordpress.js';
 import { addWriter, counterDrift, countRows, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
@@ -220,6 +226,37 @@ describe('a WordPress export', () => {
 
 });
 
+describe('a large export (several read chunks, several write batches)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palaver-wxr-'));
+  const file = join(dir, 'large.xml');
+  beforeAll(() => writeSyntheticWxr(file, { posts: 70, comments: 100, seed: 3 }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops at a malformed record far into the file, with posts already written, and leaves the database as it was', async () => {
+    const text = readFileSync(file, 'utf8');
+    const cut = text.indexOf('</item>', text.length / 2) + '</item>'.length;
+    const broken = join(dir, 'broken.xml');
+    writeFileSync(broken, `${text.slice(0, cut)}\n<item><title>oops</item>`);
+    const before = await snapshot(h.database.db);
+    const error = await importWordPress(h.database.db, broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XmlSyntaxError);
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('imports every comment with exact counters, then imports again changing nothing', async () => {
+    const [posts, comments] = [await countRows(h.database.db, 'posts'), await countRows(h.database.db, 'comments')];
+    const report = (await importWordPress(h.database.db, file)).toJSON();
+    expect(report.posts).toMatchObject({ imported: 70 });
+    expect(report.comments).toMatchObject({ imported: 7000 });
+    expect(await countRows(h.database.db, 'posts')).toBe(posts + 70);
+    expect(await countRows(h.database.db, 'comments')).toBe(comments + 7000);
+    expect(await counterDrift(h.database.db)).toEqual([]);
+    const before = await snapshot(h.database.db);
+    expect((await importWordPress(h.database.db, file)).toJSON().comments).toMatchObject({ imported: 0, unchanged: 7000 });
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+});
+
 describe('a dry run', () => {
   it('writes nothing, and reports what it would do', async () => {
     const fresh = await createHarness();
@@ -238,5 +275,27 @@ describe('cleanWordPressHtml', () => {
     const names: string[] = [];
     cleanWordPressHtml('[embed]https://x[/embed] [sic] [1] [contact-form id="3"] [audio /]', (name) => names.push(name));
     expect(names).toEqual(['embed', 'contact-form', 'audio']);
+  });
+});
+
+describe('CommentRenderer', () => {
+  it('renders on its thread exactly what renderCommentBody renders, in order', async () => {
+    const renderer = new CommentRenderer();
+    try {
+      const sources = ['Hi <script>alert(1)</script><b onclick="x()">there</b>\n\nSecond', '<a href="javascript:alert(1)">x</a> <a href="https://e.org">e</a>', ''];
+      const html = await renderer.render(sources);
+      expect(renderer.threaded).toBe(true);
+      expect(html).toEqual(sources.map((source) => renderCommentBody('html', source)));
+      expect(html[0]).not.toContain('script');
+    } finally {
+      await renderer.close();
+    }
+  });
+
+  it('renders on the calling thread once its thread is gone', async () => {
+    const renderer = new CommentRenderer();
+    await renderer.close();
+    expect(renderer.threaded).toBe(false);
+    expect(await renderer.render(['<i>x</i>'])).toEqual([renderCommentBody('html', '<i>x</i>')]);
   });
 });

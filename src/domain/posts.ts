@@ -5,7 +5,7 @@ import { recordThreadEvents, type ThreadNotices } from '../db/queries/thread-eve
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { renderPostBody, type BodyFormat } from './markdown.js';
 import type { Viewer } from './roles.js';
-import { freeSlug, SLUG, slugify } from './slug.js';
+import { freeSlug, freeSlugs, SLUG, slugify } from './slug.js';
 
 /*
  * Editors' writes to posts. Who may do what is declared on the GraphQL fields (scope-auth, with
@@ -84,7 +84,9 @@ function validate(
 const slugTaken = (slug: string) => new ConflictError(`The slug "${slug}" is taken by another post.`, 'slug');
 
 /** A free post slug from a title (or a WordPress post name): see `freeSlug`. */
-export const freePostSlug = (db: Db, text: string) => freeSlug(text, 'post', (base) => slugsLike(db, base));
+export const freePostSlug = (db: Db, text: string) => freeSlug(text, 'post', (bases) => slugsLike(db, bases));
+/** Free post slugs for several titles at once, none twice (an import's batch). */
+export const freePostSlugs = (db: Db, texts: readonly string[]) => freeSlugs(texts, 'post', (bases) => slugsLike(db, bases));
 
 export async function createPost(db: Db, viewer: Viewer, input: PostInput): Promise<PostRecord> {
   const { tags, ...patch } = validate(input, true);

@@ -3,7 +3,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { queryRows, type Db } from '../client.js';
 import { authors, comments, posts, postTags, tags, type AuthorRow, type CommentRow } from '../schema.js';
 import type { PostRecord } from './posts.js';
-import { columns, readRow } from './rows.js';
+import { columns, insertRows, readRow } from './rows.js';
 
 /*
  * Bulk writes for seeding, generating and importing whole threads. The thread's ids are reserved
@@ -19,16 +19,16 @@ export async function reserveCommentIds(db: Db, count: number): Promise<number[]
   return rows.map((row) => row.id);
 }
 
-/** Inserts in chunks that stay well below Postgres's 65,535 bind parameters per statement. */
+/** Inserts in chunks (each one statement of column arrays: `insertRows`), reporting progress. */
 async function insertChunked<T extends PgTable>(
   db: Db,
   table: T,
   rows: T['$inferInsert'][],
-  chunk = 1000,
+  chunk = 5000,
   onProgress?: (done: number) => void,
 ) {
   for (let i = 0; i < rows.length; i += chunk) {
-    await db.insert(table).values(rows.slice(i, i + chunk));
+    await db.execute(insertRows(table, rows.slice(i, i + chunk)));
     onProgress?.(Math.min(i + chunk, rows.length));
   }
 }
@@ -37,7 +37,7 @@ export const insertComments = (
   db: Db,
   rows: (typeof comments.$inferInsert)[],
   onProgress?: (done: number) => void,
-) => insertChunked(db, comments, rows, 1000, onProgress);
+) => insertChunked(db, comments, rows, 5000, onProgress);
 
 export async function insertAuthors(db: Db, rows: (typeof authors.$inferInsert)[]) {
   return db.insert(authors).values(rows).returning({ id: authors.id, slug: authors.slug, name: authors.name });
@@ -97,9 +97,12 @@ export async function authorBySourceKey(db: Db, key: string): Promise<AuthorRow 
   return row ? readRow(authors, row) : null;
 }
 
-/** Author slugs equal to `base` or `base-N`, to pick a free one. */
-export async function authorSlugsLike(db: Db, base: string): Promise<string[]> {
-  const rows = await queryRows<{ slug: string }>(db, sql`select slug from authors where slug = ${base} or slug like ${`${base}-%`}`);
+/** Author slugs equal to one of `bases` or extending one with "-…", to pick a free one. */
+export async function authorSlugsLike(db: Db, bases: readonly string[]): Promise<string[]> {
+  const rows = await queryRows<{ slug: string }>(
+    db,
+    sql`select slug from authors where slug = any(${sql.param([...bases])}::text[]) or slug like any(${sql.param(bases.map((base) => `${base}-%`))}::text[])`,
+  );
   return rows.map((row) => row.slug);
 }
 
@@ -107,19 +110,21 @@ export async function setAuthorNameAndEmail(db: Db, id: number, name: string, em
   await db.execute(sql`update authors set name = ${name}, email = ${email}, updated_at = now() where id = ${id}`);
 }
 
-export async function postBySourceKey(db: Db, key: string): Promise<PostRecord | null> {
-  const [row] = await queryRows<Record<string, unknown>>(
+/** The posts imported before from these sources, by source key. */
+export async function postsBySourceKeys(db: Db, keys: readonly string[]): Promise<Map<string, PostRecord>> {
+  const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`select ${columns(posts, 'p', { omit: ['searchVector'] })} from posts p where p.source_key = ${key}`,
+    sql`select ${columns(posts, 'p', { omit: ['searchVector'] })} from posts p where p.source_key = any(${sql.param([...keys])}::text[])`,
   );
-  return row ? (readRow(posts, row) as PostRecord) : null;
+  return new Map(rows.map((row) => readRow(posts, row) as PostRecord).map((post) => [post.sourceKey!, post]));
 }
 
-/** Adds old addresses of a post; one that already names a post keeps naming it. */
-export async function addLegacyUrls(db: Db, postId: number, urls: readonly string[]) {
-  if (urls.length === 0) return;
+/** Adds old addresses of posts; one that already names a post keeps naming it. */
+export async function addLegacyUrls(db: Db, rows: readonly { postId: number; url: string }[]) {
+  if (rows.length === 0) return;
   await db.execute(sql`
-    insert into post_legacy_urls (url, post_id) select u, ${postId} from unnest(${sql.param([...urls])}::text[]) as u
+    insert into post_legacy_urls (url, post_id)
+    select * from unnest(${sql.param(rows.map((row) => row.url))}::text[], ${sql.param(rows.map((row) => row.postId))}::int[])
     on conflict (url) do nothing`);
 }
 

@@ -20,11 +20,11 @@ export async function postsByIdsAnyStatus(db: Db, ids: readonly number[]): Promi
   return rows.map(read);
 }
 
-/** Slugs equal to `base` or `base-N`, to pick a free one. */
-export async function slugsLike(db: Db, base: string): Promise<string[]> {
+/** Post slugs equal to one of `bases` or extending one with "-…", to pick free ones. */
+export async function slugsLike(db: Db, bases: readonly string[]): Promise<string[]> {
   const rows = await queryRows<{ slug: string }>(
     db,
-    sql`select slug from posts where slug = ${base} or slug like ${`${base}-%`}`,
+    sql`select slug from posts where slug = any(${sql.param([...bases])}::text[]) or slug like any(${sql.param(bases.map((base) => `${base}-%`))}::text[])`,
   );
   return rows.map((row) => row.slug);
 }
@@ -57,14 +57,20 @@ export async function updatePost(db: Db, id: number, version: number | null, pat
 /** Replaces a post's tags, creating tags that do not exist yet. */
 export async function setPostTags(db: Db, postId: number, tags: readonly { slug: string; name: string }[]) {
   await db.execute(sql`delete from post_tags where post_id = ${postId}`);
-  if (tags.length === 0) return;
+  await addPostTags(db, tags.map((tag) => ({ postId, ...tag })));
+}
+
+/** Tags posts (new ones, or ones whose tags were just removed), creating the tags that do not exist yet. */
+export async function addPostTags(db: Db, rows: readonly { postId: number; slug: string; name: string }[]) {
+  if (rows.length === 0) return;
+  const slugs = sql.param(rows.map((row) => row.slug));
   await db.execute(sql`
-    insert into tags (slug, name)
-    select * from unnest(${sql.param(tags.map((t) => t.slug))}::text[], ${sql.param(tags.map((t) => t.name))}::text[])
+    insert into tags (slug, name) select * from unnest(${slugs}::text[], ${sql.param(rows.map((row) => row.name))}::text[])
     on conflict (slug) do nothing`);
   await db.execute(sql`
     insert into post_tags (post_id, tag_id)
-    select ${postId}, id from tags where slug = any(${sql.param(tags.map((t) => t.slug))}::text[])`);
+    select v.post_id, t.id from unnest(${sql.param(rows.map((row) => row.postId))}::int[], ${slugs}::text[]) as v(post_id, slug)
+    join tags t on t.slug = v.slug`);
 }
 
 /** What addComment needs to know about a post. */

@@ -3,9 +3,9 @@ import type { SaxesTagNS } from 'saxes';
 import type { Db } from '../../db/client.js';
 import { postCommentCount, postIdByAddress } from '../../db/queries/import.js';
 import { normalizeEmail, normalizeName } from '../guest-input.js';
-import { htmlToText } from '../markdown.js';
+import { htmlToText, renderCommentBody } from '../markdown.js';
 import { ImportReport } from './report.js';
-import { mergeThread, type ImportedComment } from './threads.js';
+import { mergeThread, ThreadWriter, type ImportedComment } from './threads.js';
 import { readXml } from './xml-stream.js';
 
 /*
@@ -104,13 +104,15 @@ export async function importDisqus(db: Db, file: string, options: DisqusOptions 
           comments.set(postId, list);
         }
       }, options.progress);
+      const writer = new ThreadWriter(tx);
       for (const [postId, list] of comments) {
-        const merge = await mergeThread(tx, { id: postId, commentCount: await postCommentCount(tx, postId), isNew: false }, list);
+        const merge = await mergeThread(writer, { id: postId, commentCount: await postCommentCount(tx, postId), isNew: false }, list);
         report.count('comments', 'imported', merge.imported);
         report.count('comments', 'updated', merge.updated);
         report.count('comments', 'unchanged', merge.unchanged);
         report.note('reply whose parent is missing: made top-level', merge.orphans);
       }
+      await writer.flush();
       if (report.dryRun) tx.rollback();
     });
   } catch (error) {
@@ -133,6 +135,7 @@ function toComment(post: DisqusPost): ImportedComment {
     authorUrl: null,
     ip: post.ip.trim() || null,
     bodyHtmlSource: post.message,
+    bodyHtml: renderCommentBody('html', post.message),
   };
 }
 

@@ -6,19 +6,22 @@ import {
   authorSlugsLike,
   insertAuthors,
   insertPosts,
-  postBySourceKey,
+  postsBySourceKeys,
   setAuthorNameAndEmail,
 } from '../../db/queries/import.js';
-import { setPostTags, updatePost, type PostPatch } from '../../db/queries/post-writes.js';
+import { addPostTags, setPostTags, updatePost, type PostPatch } from '../../db/queries/post-writes.js';
 import type { PostRecord } from '../../db/queries/posts.js';
+import type { posts } from '../../db/schema.js';
 import { tagsByPostIds } from '../../db/queries/tags.js';
 import { normalizeEmail, normalizeName, normalizeUrl } from '../guest-input.js';
 import { htmlToText, renderPostBody } from '../markdown.js';
-import { freePostSlug } from '../posts.js';
+import { freePostSlugs } from '../posts.js';
 import { freeSlug, slugify } from '../slug.js';
 import type { CommentStatus } from '../thread.js';
+import { CommentRenderer } from './comment-renderer.js';
 import { ImportReport } from './report.js';
-import { mergeThread, type ImportedComment } from './threads.js';
+import { mergeThread, ThreadWriter, type ImportedComment } from './threads.js';
+import { WriteQueue } from './write-queue.js';
 import { readWxr, type WxrAuthor, type WxrComment, type WxrItem, type WxrSite } from './wxr.js';
 
 /*
@@ -99,7 +102,16 @@ export async function importWordPress(db: Db, file: string, options: ImportOptio
   try {
     await db.transaction(async (tx) => {
       const run = new WordPressImport(tx, report);
-      await readWxr(file, (record, site) => (record.kind === 'author' ? run.author(record.author, site) : run.item(record.item, site)), options.progress);
+      try {
+        const site = await readWxr(file, (record, site) => (record.kind === 'author' ? run.author(record.author, site) : run.item(record.item, site)), options.progress);
+        await run.finish(site);
+      } catch (error) {
+        // A malformed file stops the reading while writes are queued: they end before the rollback.
+        await run.writes.settle();
+        throw error;
+      } finally {
+        await run.renderer.close();
+      }
       if (report.dryRun) tx.rollback();
     });
   } catch (error) {
@@ -108,17 +120,40 @@ export async function importWordPress(db: Db, file: string, options: ImportOptio
   return report;
 }
 
+/** A post as read and rendered, waiting for its turn to be written. */
+interface PreparedPost {
+  key: string;
+  creator: string;
+  values: Omit<typeof posts.$inferInsert, 'authorId' | 'slug' | 'sourceKey'>;
+  slugSource: string;
+  tags: { slug: string; name: string }[];
+  legacyUrls: string[];
+  comments: ImportedComment[];
+}
+
 class WordPressImport {
   /** Imported authors by login, and by WordPress user id (for registered commenters). */
   private byLogin = new Map<string, number>();
   private byUserId = new Map<string, number>();
+  /** Posts read and rendered, gathered to be written together (a few statements per batch). */
+  private batch: PreparedPost[] = [];
+  private batchComments = 0;
+  /** Batches are written here while the next ones are read (two ahead at most: a few MB). */
+  readonly writes = new WriteQueue(2);
+  readonly threads: ThreadWriter;
+  readonly renderer = new CommentRenderer();
 
   constructor(
     private db: Db,
     private report: ImportReport,
-  ) {}
+  ) {
+    this.threads = new ThreadWriter(db);
+  }
 
   async author(author: WxrAuthor, site: WxrSite) {
+    // Items read later map their commenters' user ids to authors: every author is written first.
+    await this.endBatch(site);
+    await this.writes.drain();
     const id = await this.upsertAuthor(site, author.login, author.displayName || author.login, author.email);
     if (author.id) this.byUserId.set(author.id.trim(), id);
   }
@@ -135,7 +170,7 @@ class WordPressImport {
       this.byLogin.set(login, existing.id);
       return existing.id;
     }
-    const slug = await freeSlug(login, 'author', (base) => authorSlugsLike(this.db, base));
+    const slug = await freeSlug(login, 'author', (bases) => authorSlugsLike(this.db, bases));
     const [row] = await insertAuthors(this.db, [{ slug, name, email: mail, sourceKey: key, role: 'author' }]);
     this.report.count('authors', 'imported');
     this.byLogin.set(login, row!.id);
@@ -159,60 +194,115 @@ class WordPressImport {
       this.report.skip('comments', 'on a skipped post or page', item.comments.length);
       return;
     }
-    const { post, isNew } = await this.upsertPost(item, site);
-    const comments = this.comments(item.comments, site);
-    const merge = await mergeThread(this.db, { id: post.id, commentCount: post.commentCount, isNew }, comments);
-    this.report.count('comments', 'imported', merge.imported);
-    this.report.count('comments', 'updated', merge.updated);
-    this.report.count('comments', 'unchanged', merge.unchanged);
-    this.report.note('reply whose parent is missing: made top-level', merge.orphans);
+    const prepared = this.prepare(item, site);
+    // The same post twice in a file: the second is an update of the first, written after it.
+    if (this.batch.some((post) => post.key === prepared.key)) await this.endBatch(site);
+    this.batch.push(prepared);
+    this.batchComments += prepared.comments.length;
+    if (this.batch.length >= 50 || this.batchComments >= 1000) await this.endBatch(site);
   }
 
-  private async upsertPost(item: WxrItem, site: WxrSite): Promise<{ post: PostRecord; isNew: boolean }> {
-    const key = `${siteKey(site)}#post-${item.postId.trim()}`;
+  /** Queues the gathered posts' writing; `finish` must follow the last. */
+  async endBatch(site: WxrSite) {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    [this.batch, this.batchComments] = [[], 0];
+    // The bodies are rendered on the renderer's thread while this one reads on.
+    const rendered = this.renderer.render(batch.flatMap((post) => post.comments.map((comment) => comment.bodyHtmlSource)));
+    await this.writes.push(async () => {
+      const html = await rendered;
+      let i = 0;
+      for (const post of batch) for (const comment of post.comments) comment.bodyHtml = html[i++]!;
+      await this.write(batch, site);
+    });
+  }
+
+  /** Writes what is still gathered or queued (before the transaction commits). */
+  async finish(site: WxrSite) {
+    await this.endBatch(site);
+    await this.writes.drain();
+    await this.threads.flush();
+  }
+
+  /** Everything about a post that needs no database: its fields, rendered body, tags and comments. */
+  private prepare(item: WxrItem, site: WxrSite): PreparedPost {
     const status = postStatuses[item.status.trim()]!;
     const date = dateOf(item.postDateGmt, item.postDate);
     const title = htmlToText(item.title) || '(untitled)';
     const source = cleanWordPressHtml(item.content, (name) => this.report.note(`shortcode [${name}] left as text`));
-    const values = {
-      title,
-      excerpt: htmlToText(item.excerpt).slice(0, 1000),
-      bodyFormat: 'html' as const,
-      bodyMarkdown: source,
-      authorId: await this.creator(item.creator.trim(), site),
-      status,
-      publishedAt: status === 'draft' ? null : (date ?? new Date()),
-      commentsOpen: item.commentStatus.trim() !== 'closed',
+    return {
+      key: `${siteKey(site)}#post-${item.postId.trim()}`,
+      creator: item.creator.trim(),
+      values: {
+        title,
+        excerpt: htmlToText(item.excerpt).slice(0, 1000),
+        bodyFormat: 'html',
+        bodyMarkdown: source,
+        bodyHtml: renderPostBody('html', source),
+        status,
+        publishedAt: status === 'draft' ? null : (date ?? new Date()),
+        commentsOpen: item.commentStatus.trim() !== 'closed',
+        createdAt: date ?? new Date(),
+        updatedAt: date ?? new Date(),
+      },
+      slugSource: decodePostName(item.postName) || title,
+      tags: this.tags(item),
+      legacyUrls: [item.link.trim(), item.guid.trim()].filter((url) => /^https?:\/\//.test(url)),
+      comments: this.comments(item.comments, site),
     };
-    const tags = this.tags(item);
-    const legacyUrls = [item.link.trim(), item.guid.trim()].filter((url) => /^https?:\/\//.test(url));
+  }
 
-    const existing = await postBySourceKey(this.db, key);
-    let post: PostRecord;
-    if (existing) {
-      const patch: PostPatch = {};
-      for (const [field, value] of Object.entries(values) as [keyof typeof values, unknown][]) {
-        const old = existing[field];
-        const same = old instanceof Date && value instanceof Date ? old.getTime() === value.getTime() : old === value;
-        if (!same) (patch as Record<string, unknown>)[field] = value;
-      }
-      if (patch.bodyMarkdown !== undefined || patch.bodyFormat !== undefined) patch.bodyHtml = renderPostBody('html', source);
-      post = Object.keys(patch).length ? (await updatePost(this.db, existing.id, null, patch))! : existing;
-      const current = (await tagsByPostIds(this.db, [existing.id])).get(existing.id) ?? [];
-      const tagsChanged = current.map((t) => t.slug).sort().join() !== tags.map((t) => t.slug).sort().join();
-      if (tagsChanged) await setPostTags(this.db, existing.id, tags);
-      this.report.count('posts', Object.keys(patch).length || tagsChanged ? 'updated' : 'unchanged');
-    } else {
-      const slug = await freePostSlug(this.db, decodePostName(item.postName) || title);
-      const [row] = await insertPosts(this.db, [
-        { ...values, slug, bodyHtml: renderPostBody('html', source), sourceKey: key, createdAt: date ?? new Date(), updatedAt: date ?? new Date() },
-      ]);
-      post = (await postBySourceKey(this.db, key))!;
-      if (tags.length) await setPostTags(this.db, row!.id, tags);
-      this.report.count('posts', 'imported');
+  /** A batch of posts (no key twice): the new ones inserted together, the known ones updated one by one. */
+  private async write(batch: PreparedPost[], site: WxrSite) {
+    const known = await postsBySourceKeys(this.db, batch.map((post) => post.key));
+    const added = await this.insertNew(batch.filter((post) => !known.has(post.key)), site);
+    for (const prepared of batch) {
+      const existing = known.get(prepared.key);
+      const post = existing ? await this.update(existing, prepared, site) : { id: added.get(prepared.key)!, commentCount: 0, isNew: true };
+      const merge = await mergeThread(this.threads, post, prepared.comments);
+      this.report.count('comments', 'imported', merge.imported);
+      this.report.count('comments', 'updated', merge.updated);
+      this.report.count('comments', 'unchanged', merge.unchanged);
+      this.report.note('reply whose parent is missing: made top-level', merge.orphans);
     }
-    await addLegacyUrls(this.db, post.id, legacyUrls);
-    return { post, isNew: !existing };
+  }
+
+  /** Inserts new posts with their tags and old addresses; their ids by source key. */
+  private async insertNew(fresh: PreparedPost[], site: WxrSite): Promise<Map<string, number>> {
+    if (fresh.length === 0) return new Map();
+    const slugs = await freePostSlugs(this.db, fresh.map((post) => post.slugSource));
+    const rows = [];
+    for (const [i, post] of fresh.entries()) {
+      rows.push({ ...post.values, authorId: await this.creator(post.creator, site), slug: slugs[i]!, sourceKey: post.key });
+    }
+    const idBySlug = new Map((await insertPosts(this.db, rows)).map((row) => [row.slug, row.id]));
+    const ids = slugs.map((slug) => idBySlug.get(slug)!);
+    await addPostTags(this.db, fresh.flatMap((post, i) => post.tags.map((tag) => ({ postId: ids[i]!, ...tag }))));
+    await addLegacyUrls(this.db, fresh.flatMap((post, i) => post.legacyUrls.map((url) => ({ postId: ids[i]!, url }))));
+    this.report.count('posts', 'imported', fresh.length);
+    return new Map(fresh.map((post, i) => [post.key, ids[i]!]));
+  }
+
+  /** The fields an import keeps up to date on a post it imported before. */
+  private static readonly updatable = ['title', 'excerpt', 'bodyFormat', 'bodyMarkdown', 'authorId', 'status', 'publishedAt', 'commentsOpen'] as const;
+
+  private async update(existing: PostRecord, prepared: PreparedPost, site: WxrSite) {
+    const values = { ...prepared.values, authorId: await this.creator(prepared.creator, site) };
+    const patch: PostPatch = {};
+    for (const field of WordPressImport.updatable) {
+      const [old, value] = [existing[field], values[field]];
+      const same = old instanceof Date && value instanceof Date ? old.getTime() === value.getTime() : old === value;
+      if (!same) (patch as Record<string, unknown>)[field] = value;
+    }
+    if (patch.bodyMarkdown !== undefined || patch.bodyFormat !== undefined) patch.bodyHtml = values.bodyHtml;
+    const changed = Object.keys(patch).length > 0;
+    if (changed) await updatePost(this.db, existing.id, null, patch);
+    const current = (await tagsByPostIds(this.db, [existing.id])).get(existing.id) ?? [];
+    const tagsChanged = current.map((t) => t.slug).sort().join() !== prepared.tags.map((t) => t.slug).sort().join();
+    if (tagsChanged) await setPostTags(this.db, existing.id, prepared.tags);
+    await addLegacyUrls(this.db, prepared.legacyUrls.map((url) => ({ postId: existing.id, url })));
+    this.report.count('posts', changed || tagsChanged ? 'updated' : 'unchanged');
+    return { id: existing.id, commentCount: existing.commentCount, isNew: false };
   }
 
   /** Categories and tags, both Palaver tags (WordPress's default "Uncategorized" left out). */
@@ -257,6 +347,7 @@ class WordPressImport {
         authorUrl: url?.ok ? url.url : null,
         ip: c.authorIp.trim() || null,
         bodyHtmlSource: c.content,
+        bodyHtml: '', // rendered with its batch (endBatch)
       });
     }
     return out;

@@ -59,7 +59,7 @@ export async function readXml(
   // saxes wants the encoding's own text: the declaration's encoding attribute is for us.
   let decoder: TextDecoder | undefined;
   let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
     decoder ??= decoderFor(declaredEncoding(chunk), name);
     bytes += chunk.length;
     parser.write(decoder.decode(chunk, { stream: true }));

@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { renderCommentBody } from '../markdown.js';
+
+/*
+ * Renders imported comment bodies (`renderCommentBody('html', …)`: wpautop and the sanitizer) on a
+ * worker thread, while the main thread goes on parsing the file and writing the batch before. The
+ * sanitizer is the importer's largest cost: about 85 µs a comment, 8.5 s of the 100,000 comments
+ * of `npm run bench:import`, where parsing the whole file takes 3.6 s (2-core VM).
+ *
+ * Should the thread fail to start or die, bodies are rendered on the main thread instead: slower,
+ * the same HTML.
+ */
+export class CommentRenderer {
+  private worker: Worker | null;
+  private next = 0;
+  private waiting = new Map<number, { sources: string[]; resolve: (html: string[]) => void; reject: (error: Error) => void }>();
+
+  constructor() {
+    this.worker = startWorker();
+    this.worker?.on('message', ({ id, html, error }: { id: number; html?: string[]; error?: string }) => {
+      const waiter = this.waiting.get(id);
+      this.waiting.delete(id);
+      if (error !== undefined) waiter?.reject(new Error(`rendering imported comments: ${error}`));
+      else waiter?.resolve(html!);
+    });
+    this.worker?.on('error', () => this.fallBack());
+    this.worker?.on('exit', () => this.fallBack());
+    this.worker?.unref();
+  }
+
+  /** Whether bodies are rendered on the thread (false once it failed). */
+  get threaded(): boolean {
+    return this.worker !== null;
+  }
+
+  /** The sanitized HTML of each source, in order. */
+  render(sources: string[]): Promise<string[]> {
+    if (!this.worker) return Promise.resolve(renderHere(sources));
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { sources, resolve, reject });
+      this.worker!.postMessage({ id, sources });
+    });
+  }
+
+  async close() {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  /** The thread is gone: what it was given is rendered here. */
+  private fallBack() {
+    this.worker = null;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const waiter of waiting) waiter.resolve(renderHere(waiter.sources));
+  }
+}
+
+const renderHere = (sources: string[]) => sources.map((source) => renderCommentBody('html', source));
+
+/** The worker, from the compiled `render-worker.js`, or from its TypeScript source through tsx (`npm run`, tests). */
+function startWorker(): Worker | null {
+  try {
+    if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.js', import.meta.url));
+    // A worker does not inherit the TypeScript loader's hooks: it registers them (tsx's ESM API).
+    const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+    const entry = new URL('./render-worker.ts', import.meta.url).href;
+    return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+  } catch {
+    return null;
+  }
+}
