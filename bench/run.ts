@@ -45,6 +45,7 @@ import {
   threadPageFloor,
   threadPageQuery,
 } from './operations.js';
+import { ensureDatabase } from './database.js';
 import { startServer } from './server.js';
 import { benchSubscriptions } from './subscriptions.js';
 
@@ -76,13 +77,7 @@ const DATASET = {
 };
 
 async function ensureDataset() {
-  const url = new URL(BENCH_URL);
-  const name = url.pathname.slice(1);
-  const admin = postgres({ ...parseUrl(url), database: 'postgres', max: 1, onnotice: () => {} });
-  const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
-  if (!exists) await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-
+  await ensureDatabase(BENCH_URL);
   const database = createDb({ databaseUrl: BENCH_URL });
   await migrate(database);
   const sql = postgres(BENCH_URL, { max: 1, onnotice: () => {} });
@@ -95,7 +90,7 @@ async function ensureDataset() {
   if (isDeepStrictEqual({ ...shape }, expected)) {
     log('Dataset: reusing the one in the database');
   } else {
-    log(`Dataset: generating into ${url.host}/${name}`);
+    log(`Dataset: generating into ${new URL(BENCH_URL).host}${new URL(BENCH_URL).pathname}`);
     await truncateAll(database.db);
     await database.db.transaction(async (tx) => {
       const result = await generate(tx, DATASET, progress);
@@ -118,15 +113,6 @@ async function ensureDataset() {
   }
   await database.close();
   return sql;
-}
-
-function parseUrl(url: URL) {
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'),
-    password: decodeURIComponent(url.password) || undefined,
-  };
 }
 
 let lastLine = '';

@@ -27,8 +27,9 @@ import { readWxr, type WxrAuthor, type WxrComment, type WxrItem, type WxrSite } 
 /*
  * `npm run import:wordpress`: a WXR file into Palaver, in one transaction (a malformed file, or
  * any failure, leaves the database as it was; a dry run rolls back at the end and reports what it
- * would have done). Each record is written as soon as it is read, so memory holds one post and
- * its comments at a time. Every imported row remembers where it came from (`source_key`: the
+ * would have done). Posts are gathered in batches (50 posts or 1,000 comments) and each batch is
+ * written while the next ones are read and their comments rendered on a worker thread, so memory
+ * holds a few batches at a time whatever the file's size. Every imported row remembers where it came from (`source_key`: the
  * site's URL and the WordPress id), so importing again updates instead of duplicating.
  * What maps to what is in the README ("Importing from WordPress").
  */
