@@ -25,6 +25,8 @@ export class CommentRenderer {
       this.waiting.delete(id);
       if (error !== undefined) waiter?.reject(new Error(`rendering imported comments: ${error}`));
       else waiter?.resolve(html!);
+      // An idle thread does not keep the process alive; one with work does.
+      if (this.waiting.size === 0) this.worker?.unref();
     });
     this.worker?.on('error', () => this.fallBack());
     this.worker?.on('exit', () => this.fallBack());
@@ -40,6 +42,7 @@ export class CommentRenderer {
   render(sources: string[]): Promise<string[]> {
     if (!this.worker) return Promise.resolve(renderHere(sources));
     const id = this.next++;
+    this.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { sources, resolve, reject });
       this.worker!.postMessage({ id, sources });
@@ -61,16 +64,23 @@ export class CommentRenderer {
   }
 }
 
+/**
+ * The thread holds one batch at a time (a few hundred KB): small heap limits make it collect often
+ * instead of growing (100,000 comments: +55 MB of RSS without them). Should a batch ever need more,
+ * the thread dies and the main thread renders (fallBack).
+ */
+const resourceLimits = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
+
 const renderHere = (sources: string[]) => sources.map((source) => renderCommentBody('html', source));
 
 /** The worker, from the compiled `render-worker.js`, or from its TypeScript source through tsx (`npm run`, tests). */
 function startWorker(): Worker | null {
   try {
-    if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.js', import.meta.url));
+    if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.js', import.meta.url), { resourceLimits });
     // A worker does not inherit the TypeScript loader's hooks: it registers them (tsx's ESM API).
     const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
     const entry = new URL('./render-worker.ts', import.meta.url).href;
-    return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+    return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, resourceLimits });
   } catch {
     return null;
   }
