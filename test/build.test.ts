@@ -130,6 +130,14 @@ describe.runIf(backend === 'pglite')('the compiled build on the embedded databas
     expect((await palaver({}, 'token', '--help')).stderr).toMatch(/^Usage:\n {2}palaver token create --author <slug>/);
   });
 
+  it('palaver import wordpress imports, sanitizing comments on its worker thread (compiled, not through tsx)', async () => {
+    const fixture = join(root, 'test', 'fixtures', 'wordpress', 'site.xml');
+    const result = await run(palaverBin, ['import', 'wordpress', fixture, '--json'], { env: envFor(join(dataDir, 'import')), cwd: tmpdir() });
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ dryRun: false, posts: { imported: 6 }, comments: { imported: 20 } });
+    expect(Object.keys(report.notes).filter((note) => note.includes('main thread'))).toEqual([]);
+  });
+
   it('an unreachable database is one line and exit 1, not a stack trace', async () => {
     const closed = await freePort();
     const result = await palaver({ DATABASE_URL: `postgres://palaver@127.0.0.1:${closed}/palaver` }, 'token', 'list');

@@ -223,6 +223,7 @@ class WordPressImport {
     await this.endBatch(site);
     await this.writes.drain();
     await this.threads.flush();
+    if (!this.renderer.threaded) this.report.note('comment bodies sanitized on the main thread: the rendering thread stopped or could not start (slower, same result)');
   }
 
   /** Everything about a post that needs no database: its fields, rendered body, tags and comments. */
