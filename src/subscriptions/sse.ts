@@ -14,29 +14,75 @@ import type { Logger } from '../logger.js';
  * - an error from the source (none is expected: src/subscriptions/stream.ts ends its streams with
  *   an error result instead) is logged and sent as a masked result, then `complete`, rather than
  *   cutting the connection.
+ * Many streams carry the same events: one result object for all the subscribers that see the same
+ * (execute.ts) is serialized once, and its bytes written to each stream; and one timer beats for
+ * every stream, not one timer per stream.
  */
 export function useEventStreams({ heartbeatMs, logger }: { heartbeatMs: number; logger: Logger }): Plugin {
+  const heartbeats = new Heartbeats(heartbeatMs);
   return {
     onResultProcess({ request, result, setResultProcessor }) {
       if (typeof (result as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') return;
       if (!/\btext\/event-stream\b/.test(request.headers.get('accept') ?? '')) return;
-      setResultProcessor((stream, fetchAPI) => eventStream(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeatMs, logger), 'text/event-stream');
+      setResultProcessor((stream, fetchAPI) => eventStream(stream as AsyncIterable<ExecutionResult>, fetchAPI, heartbeats, logger), 'text/event-stream');
     },
   };
 }
 
-function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response }, heartbeatMs: number, logger: Logger) {
-  const encoder = new TextEncoder();
+const encoder = new TextEncoder();
+const COMMENT = encoder.encode(':\n\n');
+
+type Controller = ReadableStreamDefaultController<Uint8Array>;
+
+/** One interval for every open stream: it runs while there is one. */
+class Heartbeats {
+  private streams = new Set<Controller>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly intervalMs: number) {}
+
+  add(stream: Controller) {
+    this.streams.add(stream);
+    this.timer ??= setInterval(() => this.beat(), this.intervalMs);
+  }
+
+  delete(stream: Controller) {
+    this.streams.delete(stream);
+    if (this.streams.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private beat() {
+    for (const stream of this.streams) {
+      try {
+        stream.enqueue(COMMENT);
+      } catch {
+        this.delete(stream); // closed or errored: its stream is over
+      }
+    }
+  }
+}
+
+/** Each result's bytes as an SSE `next` event: a result shared by many streams is serialized once. */
+const serialized = new WeakMap<ExecutionResult, Uint8Array>();
+
+function nextEvent(result: ExecutionResult): Uint8Array {
+  let bytes = serialized.get(result);
+  if (!bytes) serialized.set(result, (bytes = encoder.encode(`event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`)));
+  return bytes;
+}
+
+function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response }, heartbeats: Heartbeats, logger: Logger) {
   const iterator = source[Symbol.asyncIterator]();
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let stream: Controller | undefined;
   const body = new fetchAPI.ReadableStream<Uint8Array>({
     start(controller) {
       // A first comment line flushes the headers: some clients wait for a byte before they report the stream open.
-      controller.enqueue(encoder.encode(':\n\n'));
-      heartbeat = setInterval(() => {
-        if (controller.desiredSize === null) return clearInterval(heartbeat);
-        controller.enqueue(encoder.encode(':\n\n'));
-      }, heartbeatMs);
+      controller.enqueue(COMMENT);
+      stream = controller;
+      heartbeats.add(controller);
     },
     async pull(controller) {
       let item: IteratorResult<ExecutionResult>;
@@ -50,16 +96,16 @@ function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { Readabl
         item = { done: true, value: undefined };
       }
       if (!item.done) {
-        controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(withoutInternals(item.value))}\n\n`));
+        controller.enqueue(nextEvent(item.value));
         return;
       }
-      clearInterval(heartbeat);
+      heartbeats.delete(controller);
       controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
       controller.close();
     },
     async cancel() {
       // The client went away.
-      clearInterval(heartbeat);
+      if (stream) heartbeats.delete(stream);
       await iterator.return?.();
     },
   });
