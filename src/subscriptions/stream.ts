@@ -250,18 +250,17 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
   /**
    * A loader's cache must not outlive a moment: each batch gets fresh loaders. Made on first use
    * only: a subscriber whose events another stream executes (execute.ts) never uses them, and an
-   * idle stream holds none (16 DataLoaders per stream otherwise, for nothing).
+   * idle stream holds none (the 16 DataLoaders its request began with go). Through a proxy, not an
+   * accessor on the context: redefining a property as an accessor turns the context into a
+   * dictionary (≈0.7 KB more per stream in a heap snapshot of 1,000 idle subscribers).
    */
   private freshLoadersOnUse() {
+    this.subscriber.context.loaders = new Proxy({} as Loaders, { get: (_target, name) => this.batchLoaders()[name as keyof Loaders] });
+  }
+
+  private batchLoaders(): Loaders {
     const { context } = this.subscriber;
-    const make = () => createLoaders(context.db, context.access, context.services.config.limits.commentBudget);
-    Object.defineProperty(context, 'loaders', {
-      configurable: true,
-      enumerable: true,
-      get: () => (this.loaders ??= make()),
-      set: (loaders: Loaders) => void (this.loaders = loaders),
-    });
-    this.loaders = null;
+    return (this.loaders ??= createLoaders(context.db, context.access, context.services.config.limits.commentBudget));
   }
 
   onEnd(cleanup: () => void) {
