@@ -65,6 +65,11 @@ class Heartbeats {
   }
 }
 
+const LATER = Symbol('later');
+/** Resolves after what is already due in this turn (promises, then I/O callbacks): setImmediate. */
+const nextTurn = () => new Promise<typeof LATER>((resolve) => setImmediate(resolve, LATER));
+const NOT_DONE = { done: false, value: undefined } as unknown as IteratorResult<ExecutionResult>;
+
 /** Each result's bytes as an SSE `next` event: a result shared by many streams is serialized once. */
 const serialized = new WeakMap<ExecutionResult, Uint8Array>();
 
@@ -77,6 +82,27 @@ function nextEvent(result: ExecutionResult): Uint8Array {
 function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { ReadableStream: typeof ReadableStream; Response: typeof Response }, heartbeats: Heartbeats, logger: Logger) {
   const iterator = source[Symbol.asyncIterator]();
   let stream: Controller | undefined;
+  /** The item asked for when the last write left: the next pull takes it. */
+  let ahead: Promise<IteratorResult<ExecutionResult>> | null = null;
+  /**
+   * Adds to `chunks` the events that follow at once (a comment's event and the counts after it
+   * come in the same turn), so that they leave in one write: one socket write per subscriber and
+   * batch rather than per event (the writes, `writev`, were 35% of the API's CPU in a profile of
+   * the fan-out once the executions were shared). Returns the end of the stream if it came, else
+   * leaves the item still awaited in `ahead` and returns a placeholder that is not done.
+   */
+  const following = async (chunks: Uint8Array[]): Promise<IteratorResult<ExecutionResult>> => {
+    for (;;) {
+      const next = iterator.next();
+      const item = await Promise.race([next, nextTurn()]);
+      if (item === LATER) {
+        ahead = next;
+        return NOT_DONE;
+      }
+      if (item.done) return item;
+      chunks.push(nextEvent(item.value));
+    }
+  };
   const body = new fetchAPI.ReadableStream<Uint8Array>({
     start(controller) {
       // A first comment line flushes the headers: some clients wait for a byte before they report the stream open.
@@ -87,17 +113,19 @@ function eventStream(source: AsyncIterable<ExecutionResult>, fetchAPI: { Readabl
     async pull(controller) {
       let item: IteratorResult<ExecutionResult>;
       try {
-        item = await iterator.next();
+        item = await (ahead ?? iterator.next());
+        ahead = null;
+        if (!item.done) {
+          const chunks = [nextEvent(item.value)];
+          item = await following(chunks);
+          controller.enqueue(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+          if (!item.done) return;
+        }
       } catch (error) {
         logger.error('A subscription stream failed:', error);
         item = { done: false, value: { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } as never };
         void iterator.return?.();
         controller.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify(item.value)}\n\n`));
-        item = { done: true, value: undefined };
-      }
-      if (!item.done) {
-        controller.enqueue(nextEvent(item.value));
-        return;
       }
       heartbeats.delete(controller);
       controller.enqueue(encoder.encode('event: complete\ndata:\n\n'));
