@@ -17,7 +17,10 @@ export function productionCommand(): string[] {
 
 /** Starts the built API on 127.0.0.1:`port` with `env` on top of the benchmarks' settings; resolves once it answers. */
 export async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, productionCommand(), {
+  // BENCH_NODE_ARGS: node's own flags in front of the image's command (e.g. `--cpu-prof
+  // --cpu-prof-dir=/tmp/prof`, to profile the API under a benchmark), as arguments, not NODE_OPTIONS.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...productionCommand()], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -27,6 +27,7 @@ import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
 import { pruneThreadEvents } from './db/queries/thread-events.js';
 import { createThreadEventBus } from './subscriptions/bus.js';
+import { useSharedEventExecution } from './subscriptions/execute.js';
 import { useEventStreams } from './subscriptions/sse.js';
 import { Subscriptions } from './subscriptions/stream.js';
 
@@ -133,6 +134,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).
       useEventStreams({ heartbeatMs: config.subscriptions.heartbeatMs, logger }),
       useLimits(config.limits),
+      // One execution per event for the subscribers that see the same (subscriptions/execute.ts).
+      useSharedEventExecution(subscriptions),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),
       useInFlightReads(inFlight),
       ...(cache.plugin ? [cache.plugin] : []),

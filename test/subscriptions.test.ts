@@ -318,6 +318,85 @@ describe('threadEvents: cost', () => {
   });
 });
 
+describe('threadEvents: shared executions', () => {
+  const QUERY = `subscription ($postId: ID!) { threadEvents(postId: $postId) { __typename ... on CommentAdded { cursor comment { id depth bodyHtml } } ... on ThreadCounts { commentCount } } }`;
+
+  it('executes each event once for the subscribers with the same document, variables and access, and writes them the same bytes', async () => {
+    const post = await newPost();
+    const anonymous = await Promise.all([1, 2, 3, 4].map(() => subscribe(h.origin, QUERY, { postId: post.gid })));
+    // Another selection of the same events: an execution of its own.
+    const other = await subscribe(h.origin, QUERY.replace('depth bodyHtml', 'bodyHtml'), { postId: post.gid });
+    const before = h.app.subscriptions.executed;
+    const added = await comment(post.gid, 'Shared');
+    await Promise.all([...anonymous, other].map((s) => s.waitFor(2)));
+    // CommentAdded and ThreadCounts: once for the four, once for the other. Before: 2 × 5.
+    expect(h.app.subscriptions.executed - before).toBe(4);
+    const [first, ...rest] = anonymous.map((s) => JSON.stringify(s.results));
+    expect(first).toContain(added.comment.id);
+    for (const same of rest) expect(same).toBe(first);
+    expect(events(other)[0]).toEqual({ __typename: 'CommentAdded', cursor: events(anonymous[0]!)[0].cursor, comment: { id: added.comment.id, bodyHtml: expect.any(String) } });
+    [...anonymous, other].forEach((s) => s.close());
+  });
+
+  it('never shares across access: held comments reach moderators, never the public, with the same document', async () => {
+    const post = await newPost();
+    // Everyone subscribes with the very same document and variables; only the access differs.
+    const anonymous = await Promise.all([1, 2, 3].map(() => open(post.gid, { query: MODERATOR_EVENTS })));
+    const moderators = await Promise.all([1, 2].map(() => open(post.gid, { token: editor.token, query: MODERATOR_EVENTS })));
+    const before = h.app.subscriptions.executed;
+    const held = await comment(post.gid, 'Held casino words');
+    expect(held.status).toBe('PENDING');
+    await Promise.all(moderators.map((m) => m.waitFor(1)));
+    for (const m of moderators) expect(events(m)[0]).toMatchObject({ __typename: 'CommentAdded', isPublic: false, comment: { id: held.comment.id, status: 'SPAM' } });
+    // The moderators' two streams shared one execution; the public had nothing to execute.
+    expect(h.app.subscriptions.executed - before).toBe(1);
+    const sentinel = await comment(post.gid, 'Sentinel');
+    await Promise.all([...anonymous.map((s) => s.waitFor(2)), ...moderators.map((m) => m.waitFor(3))]);
+    // The same event for both, executed for each access: `status` is for moderators only.
+    for (const sub of anonymous) expect(events(sub)[0]).toMatchObject({ __typename: 'CommentAdded', comment: { id: sentinel.comment.id, status: null } });
+    for (const m of moderators) expect(events(m)[1]).toMatchObject({ __typename: 'CommentAdded', comment: { id: sentinel.comment.id, status: 'APPROVED' } });
+    // Approved: the public hears of it as added, the moderators as edited (the same event).
+    await moderate([held.comment.id], 'APPROVE');
+    await Promise.all([...anonymous.map((s) => s.waitFor(4)), ...moderators.map((m) => m.waitFor(5))]);
+    for (const sub of anonymous) {
+      expect(kinds(sub)).toEqual(['CommentAdded', 'ThreadCounts', 'CommentAdded', 'ThreadCounts']);
+      expect(events(sub)[2]).toMatchObject({ isPublic: true, comment: { id: held.comment.id, status: null } });
+      // Before the approval, no public stream had the held comment.
+      expect(JSON.stringify(sub.results.slice(0, 2))).not.toContain(held.comment.id);
+    }
+    for (const m of moderators) {
+      expect(kinds(m)).toEqual(['CommentAdded', 'CommentAdded', 'ThreadCounts', 'CommentEdited', 'ThreadCounts']);
+      expect(events(m)[3]).toMatchObject({ isPublic: true, comment: { id: held.comment.id, status: 'APPROVED' } });
+    }
+    for (const sub of [...anonymous, ...moderators]) sub.close();
+  });
+
+  it("never shares a guest's view: their held comment's edit reaches them alone, though they read the same batch as the public", async () => {
+    const post = await newPost();
+    const mine = await comment(post.gid, 'My casino words');
+    expect(mine.status).toBe('PENDING');
+    // Same document; the guest's variables carry their token, the public's a null one: what the
+    // batch shows each is still the guest's own (the read itself is shared: same access).
+    const guest = await open(post.gid, { guestToken: mine.guestToken });
+    const anonymous = await Promise.all([1, 2].map(() => open(post.gid)));
+    const stranger = await open(post.gid, { guestToken: 'guest_not-a-token' });
+    const edited = await h.gql(
+      `mutation ($id: ID!, $token: String!, $body: String!) { editOwnComment(id: $id, guestToken: $token, body: $body) { __typename ... on Error { code } } }`,
+      { id: mine.comment.id, token: mine.guestToken, body: 'My casino words, edited' },
+    );
+    expect(edited.data.editOwnComment.__typename, JSON.stringify(edited)).not.toBe('Error');
+    await guest.waitFor(1);
+    expect(events(guest)[0]).toMatchObject({ __typename: 'CommentEdited', isPublic: false, comment: { id: mine.comment.id, bodyHtml: expect.stringContaining('edited') } });
+    const sentinel = await comment(post.gid, 'Sentinel');
+    for (const sub of [...anonymous, stranger]) {
+      await sub.waitFor(1);
+      expect(events(sub)[0]).toMatchObject({ __typename: 'CommentAdded', comment: { id: sentinel.comment.id } });
+      expect(JSON.stringify(sub.results)).not.toContain(mine.comment.id);
+    }
+    for (const sub of [guest, ...anonymous, stranger]) sub.close();
+  });
+});
+
 describe('threadEvents: streams', () => {
   let s: Harness;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { canReadComment, type CommentRecord } from '../db/queries/comments.js';
 import { readThreadEvents, threadStart, type CommentState, type StoredThreadEvent, type ThreadBatch } from '../db/queries/thread-events.js';
 import { guestTokenUnlocks } from '../domain/comments.js';
 import { clientError } from '../errors.js';
-import { createLoaders } from '../loaders.js';
+import { createLoaders, type Loaders } from '../loaders.js';
 import { encodeCursor } from '../schema/pagination.js';
 
 /*
@@ -28,6 +28,9 @@ import { encodeCursor } from '../schema/pagination.js';
  *   that would send the same statement (same post, position and access: all the anonymous ones
  *   that are up to date) share one, in flight (Subscriptions.read). 2,000 subscribers cost one
  *   statement per comment, not 2,000 (bench/README.md, "Subscriptions").
+ * - Those that share a batch and see with the same eyes (the public; one token; never a guest
+ *   token, whose own comments only it sees) also share what the batch shows them: the same event
+ *   objects (Subscriptions.view), which execute.ts then executes once for all of them.
  */
 
 export type ThreadEventPayload =
@@ -50,6 +53,12 @@ export interface SubscriptionSettings {
 /** Rows read per statement. */
 const CHUNK = 100;
 
+/** What one batch shows a subscriber: its events, and the counts that follow them if they changed. */
+interface BatchView {
+  events: ThreadEventPayload[];
+  counts: Extract<ThreadEventPayload, { type: 'ThreadCounts' }> | null;
+}
+
 export const eventCursor = (id: number) => encodeCursor('ThreadEvent', id);
 
 /**
@@ -61,8 +70,11 @@ export class Subscriptions {
   private streams = new Set<ThreadStream>();
   private drained: (() => void)[] = [];
   private reads = new Map<string, Promise<ThreadBatch>>();
+  private views = new WeakMap<ThreadBatch, Map<string, BatchView>>();
   /** Events handed to subscribers since start (the metrics read it). */
   sent = 0;
+  /** Events executed since start: those shared by many subscribers count once (execute.ts). */
+  executed = 0;
 
   constructor(readonly settings: SubscriptionSettings) {}
 
@@ -78,6 +90,20 @@ export class Subscriptions {
       this.reads.set(key, read);
     }
     return read;
+  }
+
+  /**
+   * What `batch` shows the subscribers who see it as `viewer` does (`map` makes it for the first):
+   * the same objects for each, so that their execution is shared (execute.ts). `viewer` null: the
+   * subscriber's view is its own (a guest token's), mapped for it alone.
+   */
+  view(batch: ThreadBatch, viewer: string | null, map: () => BatchView): BatchView {
+    if (viewer === null) return map();
+    let byViewer = this.views.get(batch);
+    if (!byViewer) this.views.set(batch, (byViewer = new Map()));
+    let view = byViewer.get(viewer);
+    if (!view) byViewer.set(viewer, (view = map()));
+    return view;
   }
 
   get open() {
@@ -190,6 +216,16 @@ export async function openThreadStream(
   }
 }
 
+/**
+ * Whom a subscriber's view may be shared with: the public, or the streams of the same token; with
+ * a guest token, nobody (null). The batch it reads is keyed by access and token already
+ * (Subscriptions.read): this says it again where the sharing of what it shows is decided.
+ */
+function viewerOf({ context, guestToken }: Subscriber): string | null {
+  if (guestToken !== null) return null;
+  return context.viewer ? `token:${context.viewer.tokenId}` : 'public';
+}
+
 class ThreadStream implements AsyncIterableIterator<StreamItem> {
   private queue: StreamItem[] = [];
   private waiting: ((result: IteratorResult<StreamItem>) => void) | null = null;
@@ -204,7 +240,28 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
   /** The last event handed to the client, for the overflow error's resume cursor. */
   private lastSentId: number | null = null;
 
-  constructor(private readonly subscriber: Subscriber) {}
+  /** This batch's loaders, made when a resolver first asks (see `freshLoadersOnUse`). */
+  private loaders: Loaders | null = null;
+
+  constructor(private readonly subscriber: Subscriber) {
+    this.freshLoadersOnUse();
+  }
+
+  /**
+   * A loader's cache must not outlive a moment: each batch gets fresh loaders. Made on first use
+   * only: a subscriber whose events another stream executes (execute.ts) never uses them, and an
+   * idle stream holds none (the 16 DataLoaders its request began with go). Through a proxy, not an
+   * accessor on the context: redefining a property as an accessor turns the context into a
+   * dictionary (≈0.7 KB more per stream in a heap snapshot of 1,000 idle subscribers).
+   */
+  private freshLoadersOnUse() {
+    this.subscriber.context.loaders = new Proxy({} as Loaders, { get: (_target, name) => this.batchLoaders()[name as keyof Loaders] });
+  }
+
+  private batchLoaders(): Loaders {
+    const { context } = this.subscriber;
+    return (this.loaders ??= createLoaders(context.db, context.access, context.services.config.limits.commentBudget));
+  }
 
   onEnd(cleanup: () => void) {
     this.cleanups.push(cleanup);
@@ -288,27 +345,17 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
       this.queue.push({ type: 'ThreadHidden', id: lastId, postId });
       return this.end();
     }
-    // Fresh loaders for the comments of this batch: a loader's cache must not outlive a moment.
-    context.loaders = createLoaders(db, context.access, services.config.limits.commentBudget);
-    this.unlock(batch);
-    let visible = 0;
-    let lastVisible: number | null = null;
-    for (const event of batch.events) {
-      const payload = mapEvent(event, context);
-      if (payload) {
-        this.queue.push(payload);
-        visible++;
-        lastVisible = payload.id;
-      }
-    }
+    // Fresh loaders for this batch's comments, made if a resolver asks (freshLoadersOnUse).
+    this.loaders = null;
+    const view = services.subscriptions.view(batch, viewerOf(this.subscriber), () => this.viewOf(batch));
+    this.queue.push(...view.events);
     this.lastReadId = lastId;
-    if (lastVisible !== null && batch.commentCount !== this.lastCount) {
-      // The counts of what it was just shown, under that event's cursor: no other cursor.
-      this.queue.push({ type: 'ThreadCounts', id: lastVisible, postId, commentCount: batch.commentCount });
-      this.lastCount = batch.commentCount;
+    if (view.counts && view.counts.commentCount !== this.lastCount) {
+      this.queue.push(view.counts);
+      this.lastCount = view.counts.commentCount;
     }
     if (batch.events.length < CHUNK) this.backlog = false;
-    if (live && visible > 0 && this.pending() > services.subscriptions.settings.buffer) {
+    if (live && view.events.length > 0 && this.pending() > services.subscriptions.settings.buffer) {
       // Drop what waits: the client resumes from the last event it was handed.
       this.queue = [];
       const resumeAfter = this.lastSentId === null ? null : eventCursor(this.lastSentId);
@@ -319,6 +366,21 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
       );
     }
     this.flush();
+  }
+
+  /** What `batch` shows this subscriber (as it may see each event now). */
+  private viewOf(batch: ThreadBatch): BatchView {
+    const { context, postId } = this.subscriber;
+    this.unlock(batch);
+    const events: ThreadEventPayload[] = [];
+    for (const event of batch.events) {
+      const payload = mapEvent(event, context);
+      if (payload) events.push(payload);
+    }
+    const lastVisible = events.at(-1)?.id ?? null;
+    // The counts of what it was just shown, under that event's cursor: no other cursor.
+    const counts = lastVisible === null ? null : { type: 'ThreadCounts' as const, id: lastVisible, postId, commentCount: batch.commentCount };
+    return { events, counts };
   }
 
   /** Events waiting to be sent (the counts that follow them are not events of their own). */
