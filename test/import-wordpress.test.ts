@@ -226,6 +226,36 @@ describe('a WordPress export', () => {
 
 });
 
+describe('the same post twice in one file', () => {
+  const comment = (id: number, approved: string) =>
+    `<wp:comment><wp:comment_id>${id}</wp:comment_id><wp:comment_author>Reader</wp:comment_author><wp:comment_date_gmt>2024-01-0${id} 10:00:00</wp:comment_date_gmt><wp:comment_content>Comment ${id}</wp:comment_content><wp:comment_approved>${approved}</wp:comment_approved><wp:comment_type>comment</wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>`;
+  const item = (approved: string) =>
+    `<item><title>Twice</title><link>https://twice.example/twice/</link><dc:creator>ann</dc:creator><content:encoded>Body</content:encoded><wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-01-01 09:00:00</wp:post_date_gmt><wp:comment_status>open</wp:comment_status><wp:post_name>twice</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>${comment(1, approved)}${comment(2, approved)}</item>`;
+  const wxr = (...items: string[]) => `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Twice</title><link>https://twice.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_blog_url>https://twice.example</wp:base_blog_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login>ann</wp:author_login><wp:author_display_name>Ann</wp:author_display_name></wp:author>
+${items.join('\n')}
+</channel></rss>`;
+
+  it('reads the second as an update of the first: its statuses win, and the count follows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-twice-'));
+    try {
+      const file = join(dir, 'twice.xml');
+      // Both comments approved, then the same post again with both marked spam.
+      writeFileSync(file, wxr(item('1'), item('spam')));
+      const report = (await importWordPress(h.database.db, file)).toJSON();
+      expect(report.posts.imported).toBe(1);
+      expect(report.comments).toMatchObject({ imported: 2, updated: 2 });
+      const { data } = await h.gql(`{ post(slug: "twice") { commentCount thread(first: 10) { totalCount } } }`);
+      expect(data.post).toEqual({ commentCount: 0, thread: { totalCount: 0 } });
+      expect(await counterDrift(h.database.db)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a large export (several read chunks, several write batches)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'palaver-wxr-'));
   const file = join(dir, 'large.xml');

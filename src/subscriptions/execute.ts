@@ -24,8 +24,10 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  * that takes an event executes it, the others with the same document, operation name and
  * variables get the same result object (which sse.ts then serializes once). Anything else
  * (another document, other variables, another event object) executes on its own, as before.
- * A shared execution runs with the context of the subscriber that took the event first; the
- * others' differ only in their request (its id, in the log line of an error).
+ * A shared execution runs with the context of the subscriber that took the event first. The
+ * others' contexts hold the same viewer and differ in their request (its id, in the log line of an
+ * error), their client address and their own loaders: nothing a result depends on today. A field
+ * whose value came to depend on those would have to be left out of sharing.
  *
  * This is GraphQL's own subscribe in its two halves (graphql-js: `createSourceEventStream`, then
  * `execute` with the event as root value, as its `subscribe` does), with the second shared. A

@@ -66,12 +66,24 @@ export function readRow<T extends PgTable>(
   return out as InferSelectModel<T>;
 }
 
-/** A value as Postgres reads it from text: the form every column takes through `insertRows`. */
-function asText(value: unknown): string | null {
+/** An array element as Postgres reads it inside an array literal: a number, a quoted string, or NULL. */
+function arrayElement(item: unknown): string {
+  if (item === null || item === undefined) return 'NULL';
+  if (typeof item === 'number') return String(item);
+  if (typeof item === 'string') return `"${item.replace(/[\\"]/g, '\\$&')}"`;
+  throw new Error(`insertRows: cannot write ${typeof item} inside an array`);
+}
+
+/** A value as Postgres reads it from text for a column of `sqlType`: the form every column takes through `insertRows`. */
+function asText(value: unknown, sqlType: string): string | null {
   if (value === null || value === undefined) return null;
+  if (sqlType === 'json' || sqlType === 'jsonb') return JSON.stringify(value);
+  if (sqlType.endsWith('[]')) {
+    if (!Array.isArray(value)) throw new Error(`insertRows: a ${sqlType} column takes an array`);
+    return `{${value.map(arrayElement).join(',')}}`;
+  }
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return `{${value.map((item) => (typeof item === 'number' ? String(item) : `"${String(item).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') throw new Error(`insertRows: cannot write an object to a ${sqlType} column`);
   return String(value);
 }
 
@@ -94,7 +106,10 @@ export function insertRows<T extends PgTable>(table: T, rows: readonly T['$infer
       throw new Error(`insertRows: every row must set the same columns (${keys.join(', ')}), not ${own.join(', ')}`);
   }
   const names = keys.map((key) => `"${dbName(all[key]!)}"`);
-  const arrays = keys.map((key) => sql`${sql.param(rows.map((row) => asText((row as Record<string, unknown>)[key])))}::text[]`);
+  const arrays = keys.map((key) => {
+    const type = all[key]!.getSQLType();
+    return sql`${sql.param(rows.map((row) => asText((row as Record<string, unknown>)[key], type)))}::text[]`;
+  });
   const casts = keys.map((key, i) => `v.${names[i]}::${all[key]!.getSQLType()}`);
   return sql`insert into ${table} (${sql.raw(names.join(', '))}) select ${sql.raw(casts.join(', '))}
     from unnest(${sql.join(arrays, sql`, `)}) as v(${sql.raw(names.join(', '))})`;

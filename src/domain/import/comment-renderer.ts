@@ -16,15 +16,15 @@ import { renderCommentBody } from '../markdown.js';
 export class CommentRenderer {
   private worker: Worker | null;
   private next = 0;
-  private waiting = new Map<number, { sources: string[]; resolve: (html: string[]) => void; reject: (error: Error) => void }>();
+  private waiting = new Map<number, Waiter & { sources: string[] }>();
 
   constructor() {
     this.worker = startWorker();
     this.worker?.on('message', ({ id, html, error }: { id: number; html?: string[]; error?: string }) => {
       const waiter = this.waiting.get(id);
       this.waiting.delete(id);
-      if (error !== undefined) waiter?.reject(new Error(`rendering imported comments: ${error}`));
-      else waiter?.resolve(html!);
+      // A batch the thread could not render is rendered here, which throws the error, if any, again.
+      if (waiter) settle(waiter, () => (error === undefined ? html! : renderHere(waiter.sources)));
       // An idle thread does not keep the process alive; one with work does.
       if (this.waiting.size === 0) this.worker?.unref();
     });
@@ -38,7 +38,7 @@ export class CommentRenderer {
     return this.worker !== null;
   }
 
-  /** The sanitized HTML of each source, in order. */
+  /** The sanitized HTML of each source, in order (rejects only if rendering fails on this thread too). */
   render(sources: string[]): Promise<string[]> {
     if (!this.worker) return Promise.resolve(renderHere(sources));
     const id = this.next++;
@@ -60,7 +60,7 @@ export class CommentRenderer {
     this.worker = null;
     const waiting = [...this.waiting.values()];
     this.waiting.clear();
-    for (const waiter of waiting) waiter.resolve(renderHere(waiter.sources));
+    for (const waiter of waiting) settle(waiter, () => renderHere(waiter.sources));
   }
 }
 
@@ -70,6 +70,16 @@ export class CommentRenderer {
  * the thread dies and the main thread renders (fallBack).
  */
 const resourceLimits = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
+
+type Waiter = { resolve: (html: string[]) => void; reject: (error: Error) => void };
+/** Resolves a waiter with `html()`, or rejects it with what that threw (never throws in a listener). */
+function settle(waiter: Waiter, html: () => string[]) {
+  try {
+    waiter.resolve(html());
+  } catch (error) {
+    waiter.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 const renderHere = (sources: string[]) => sources.map((source) => renderCommentBody('html', source));
 

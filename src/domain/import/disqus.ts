@@ -3,7 +3,7 @@ import type { SaxesTagNS } from 'saxes';
 import type { Db } from '../../db/client.js';
 import { postCommentCount, postIdByAddress } from '../../db/queries/import.js';
 import { normalizeEmail, normalizeName } from '../guest-input.js';
-import { htmlToText, renderCommentBody } from '../markdown.js';
+import { htmlToText } from '../markdown.js';
 import { ImportReport } from './report.js';
 import { mergeThread, ThreadWriter, type ImportedComment } from './threads.js';
 import { readXml } from './xml-stream.js';
@@ -135,7 +135,6 @@ function toComment(post: DisqusPost): ImportedComment {
     authorUrl: null,
     ip: post.ip.trim() || null,
     bodyHtmlSource: post.message,
-    bodyHtml: renderCommentBody('html', post.message),
   };
 }
 

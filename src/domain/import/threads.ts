@@ -9,6 +9,7 @@ import {
   type ImportedCommentUpdate,
 } from '../../db/queries/import.js';
 import type { CommentRow } from '../../db/schema.js';
+import { renderCommentBody } from '../markdown.js';
 import { pathStamp, shapeThread, type CommentInsert, type CommentStatus, type ShapeNode } from '../thread.js';
 
 /*
@@ -35,8 +36,8 @@ export interface ImportedComment {
   authorUrl: string | null;
   ip: string | null;
   bodyHtmlSource: string;
-  /** `renderCommentBody('html', bodyHtmlSource)`, done while the previous thread is being written. */
-  bodyHtml: string;
+  /** `renderCommentBody('html', bodyHtmlSource)` when the importer rendered it ahead (WordPress, on its thread); else rendered here if written. */
+  bodyHtml?: string;
 }
 
 export interface ThreadMerge {
@@ -62,6 +63,8 @@ function contentChanged(row: CommentRow, c: ImportedComment): boolean {
     row.authorUrl !== c.authorUrl || row.ip !== c.ip || row.bodyMarkdown !== c.bodyHtmlSource || row.bodyFormat !== 'html'
   );
 }
+
+const bodyHtmlOf = (c: ImportedComment) => c.bodyHtml ?? renderCommentBody('html', c.bodyHtmlSource);
 
 const samePath = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -111,6 +114,11 @@ export class ThreadWriter {
     if (this.inserts.length >= ThreadWriter.batch) await this.flush();
   }
 
+  /** The public comment count waiting to be written for a post, if any (it is newer than the row's). */
+  pendingCount(postId: number): number | undefined {
+    return this.counts.get(postId);
+  }
+
   async flush() {
     const [inserts, counts] = [this.inserts, this.counts];
     [this.inserts, this.counts] = [[], new Map()];
@@ -125,6 +133,8 @@ export async function mergeThread(
   incoming: readonly ImportedComment[],
 ): Promise<ThreadMerge> {
   const db = writer.db;
+  // A post imported earlier in this very run may have its thread and count still waiting.
+  const commentCount = writer.pendingCount(post.id) ?? post.commentCount;
   if (!post.isNew) await writer.flush();
   const stored = post.isNew ? [] : await commentsOfPostForImport(db, post.id);
   if (incoming.length === 0 && stored.length === 0) return { imported: 0, updated: 0, unchanged: 0, orphans: 0 };
@@ -182,7 +192,7 @@ export async function mergeThread(
       inserts.push({
         path: shape.path, depth: shape.depth, replyCount: shape.replyCount, descendantCount: shape.descendantCount, id: node.id, postId: post.id, parentId, status: c!.status, deleted: c!.deleted, authorId: c!.authorId,
         authorName: c!.authorName, authorEmail: c!.authorEmail, authorUrl: c!.authorUrl, ip: c!.ip, bodyFormat: 'html',
-        bodyMarkdown: c!.bodyHtmlSource, bodyHtml: c!.bodyHtml, sourceKey: c!.sourceKey,
+        bodyMarkdown: c!.bodyHtmlSource, bodyHtml: bodyHtmlOf(c!), sourceKey: c!.sourceKey,
         createdAt: c!.createdAt, updatedAt: c!.createdAt,
       });
       return;
@@ -197,7 +207,7 @@ export async function mergeThread(
     const content = changed
       ? { status: c.status, deleted: c.deleted, authorId: c.authorId, authorName: c.authorName, authorEmail: c.authorEmail,
           authorUrl: c.authorUrl, ip: c.ip, bodyFormat: 'html' as const, bodyMarkdown: c.bodyHtmlSource,
-          bodyHtml: c.bodyHtml,
+          bodyHtml: bodyHtmlOf(c),
           createdAt: c.createdAt }
       : row;
     updates.push({
@@ -213,7 +223,7 @@ export async function mergeThread(
   else {
     await insertComments(db, inserts);
     await updateImportedComments(db, updates);
-    if (publicCount !== post.commentCount) await setCommentCounts(db, new Map([[post.id, publicCount]]));
+    if (publicCount !== commentCount) await setCommentCounts(db, new Map([[post.id, publicCount]]));
   }
   return result;
 }

@@ -210,10 +210,12 @@ class WordPressImport {
     [this.batch, this.batchComments] = [[], 0];
     // The bodies are rendered on the renderer's thread while this one reads on.
     const rendered = this.renderer.render(batch.flatMap((post) => post.comments.map((comment) => comment.bodyHtmlSource)));
+    // Awaited by the write; handled now too, for a write that never runs (an earlier one failed).
+    rendered.catch(() => {});
     await this.writes.push(async () => {
       const html = await rendered;
       let i = 0;
-      for (const post of batch) for (const comment of post.comments) comment.bodyHtml = html[i++]!;
+      for (const post of batch) for (const comment of post.comments) comment.bodyHtml = html[i++];
       await this.write(batch, site);
     });
   }
@@ -258,6 +260,9 @@ class WordPressImport {
   private async write(batch: PreparedPost[], site: WxrSite) {
     const known = await postsBySourceKeys(this.db, batch.map((post) => post.key));
     const added = await this.insertNew(batch.filter((post) => !known.has(post.key)), site);
+    // Old addresses in file order: the first post to claim one keeps it.
+    const idOf = (post: PreparedPost) => known.get(post.key)?.id ?? added.get(post.key)!;
+    await addLegacyUrls(this.db, batch.flatMap((post) => post.legacyUrls.map((url) => ({ postId: idOf(post), url }))));
     for (const prepared of batch) {
       const existing = known.get(prepared.key);
       const post = existing ? await this.update(existing, prepared, site) : { id: added.get(prepared.key)!, commentCount: 0, isNew: true };
@@ -269,7 +274,7 @@ class WordPressImport {
     }
   }
 
-  /** Inserts new posts with their tags and old addresses; their ids by source key. */
+  /** Inserts new posts with their tags; their ids by source key. */
   private async insertNew(fresh: PreparedPost[], site: WxrSite): Promise<Map<string, number>> {
     if (fresh.length === 0) return new Map();
     const slugs = await freePostSlugs(this.db, fresh.map((post) => post.slugSource));
@@ -280,7 +285,6 @@ class WordPressImport {
     const idBySlug = new Map((await insertPosts(this.db, rows)).map((row) => [row.slug, row.id]));
     const ids = slugs.map((slug) => idBySlug.get(slug)!);
     await addPostTags(this.db, fresh.flatMap((post, i) => post.tags.map((tag) => ({ postId: ids[i]!, ...tag }))));
-    await addLegacyUrls(this.db, fresh.flatMap((post, i) => post.legacyUrls.map((url) => ({ postId: ids[i]!, url }))));
     this.report.count('posts', 'imported', fresh.length);
     return new Map(fresh.map((post, i) => [post.key, ids[i]!]));
   }
@@ -302,7 +306,6 @@ class WordPressImport {
     const current = (await tagsByPostIds(this.db, [existing.id])).get(existing.id) ?? [];
     const tagsChanged = current.map((t) => t.slug).sort().join() !== prepared.tags.map((t) => t.slug).sort().join();
     if (tagsChanged) await setPostTags(this.db, existing.id, prepared.tags);
-    await addLegacyUrls(this.db, prepared.legacyUrls.map((url) => ({ postId: existing.id, url })));
     this.report.count('posts', changed || tagsChanged ? 'updated' : 'unchanged');
     return { id: existing.id, commentCount: existing.commentCount, isNew: false };
   }
@@ -349,7 +352,6 @@ class WordPressImport {
         authorUrl: url?.ok ? url.url : null,
         ip: c.authorIp.trim() || null,
         bodyHtmlSource: c.content,
-        bodyHtml: '', // rendered with its batch (endBatch)
       });
     }
     return out;

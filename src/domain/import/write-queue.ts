@@ -7,7 +7,8 @@
  * nearly half the time.
  *
  * At most `depth` writes wait, which bounds the memory held by records read ahead. A failed write
- * fails every write after it (they do not run), the next `push`, and `drain`.
+ * fails every write after it (they do not run), the push that waits for it (at most `depth` pushes
+ * later: until then the reader may read ahead for nothing), and `drain`.
  */
 export class WriteQueue {
   private last: Promise<void> = Promise.resolve();
