@@ -1,8 +1,9 @@
-import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random, threadDrafts } from '../seeds/generate.js';
-import { addAuthor, addPost, addThread } from './fixtures.js';
+import { addAuthor, addPost, addThread, draft } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
 /*
@@ -16,6 +17,9 @@ beforeAll(async () => {
   h = await createHarness({}, { http: true });
   const post = await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'long' });
   await addThread(h.database.db, post, threadDrafts(random(7), { comments: 300, topLevel: 30, maxDepth: 4, moderation: false }, new Date('2024-01-01'), []));
+  // Bodies that do not compress: even compressed, the page is far more than a socket's buffer.
+  const noisy = await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'noisy' });
+  await addThread(h.database.db, noisy, Array.from({ length: 100 }, (_, i) => draft(null, i, { bodyMarkdown: randomBytes(3000).toString('base64') })));
 });
 afterAll(() => h.close());
 
@@ -31,6 +35,8 @@ function raw(body: string, acceptEncoding?: string): Promise<{ headers: Record<s
       },
     );
     req.on('error', reject);
+    // A response that never comes fails the test here, not at the test's timeout.
+    req.setTimeout(10_000, () => req.destroy(new Error('no response within 10 s')));
     req.end(body);
   });
 }
@@ -52,6 +58,18 @@ describe('compression', () => {
       expect(gzip.headers['content-encoding']).toBe('gzip');
       expect(gunzipSync(gzip.bytes).equals(identity.bytes)).toBe(true);
       expect(gzip.bytes.length).toBeLessThan(identity.bytes.length / 2);
+    }
+  });
+
+  it('compresses a repeat answered past yoga even when it is larger than the socket takes at once (it used to hang)', async () => {
+    const page = JSON.stringify({ query: '{ post(slug: "noisy") { thread(first: 100) { edges { node { id bodyHtml } } } } }' });
+    const identity = await raw(page);
+    expect(identity.bytes.length).toBeGreaterThan(400_000);
+    for (let i = 0; i < 3; i++) {
+      const gzip = await raw(page, 'gzip');
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gzip.bytes.length).toBeGreaterThan(256 * 1024);
+      expect(gunzipSync(gzip.bytes).equals(identity.bytes)).toBe(true);
     }
   });
 

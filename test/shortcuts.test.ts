@@ -174,7 +174,7 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
     expect(plans.size).toBeGreaterThan(32 * 1024);
     const answered = async (key: string) => {
       let body = '';
-      const res = { writeHead: () => res, cork() {}, write: (piece: unknown) => void (body += String(piece)), end: () => {} };
+      const res = { writeHead: () => res, cork() {}, uncork() {}, write: (piece: unknown) => void (body += String(piece)), end: () => {} };
       return (await plans.answer(key, res as never)) ? JSON.parse(body) : null;
     };
     expect(await answered('key 1')).toBeNull();
