@@ -22,7 +22,7 @@ import { pathStamp, shapeThread, type CommentInsert, type CommentStatus, type Sh
  * Imported comments never meet the spam pipeline or flood control: they were moderated already.
  */
 
-/** A comment as an importer read it. The body is HTML (WordPress's and Disqus's format), rendered already. */
+/** A comment as an importer read it. The body is HTML (WordPress's and Disqus's format). */
 export interface ImportedComment {
   sourceKey: string;
   /** The parent's source key; null for a top-level comment. */
@@ -103,7 +103,8 @@ export class ThreadWriter {
 
   /** `count` fresh comment ids, from the reserved block. */
   async reserveIds(count: number): Promise<number[]> {
-    if (this.ids.length < count) this.ids.push(...(await reserveCommentIds(this.db, Math.max(count - this.ids.length, ThreadWriter.batch))));
+    // concat, not push(...): a thread of a few hundred thousand comments would overflow the stack.
+    if (this.ids.length < count) this.ids = this.ids.concat(await reserveCommentIds(this.db, Math.max(count - this.ids.length, ThreadWriter.batch)));
     return this.ids.splice(0, count);
   }
 
