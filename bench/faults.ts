@@ -132,20 +132,18 @@ async function main() {
   });
   const at = (seconds: number) => sleep(Math.max(0, started + seconds * 1000 - Date.now()));
   const events: Record<string, number> = {};
-  await at(5);
-  log('cutting Postgres');
-  pgProxy.cut();
-  await at(10);
-  pgProxy.restore();
-  events.postgresBack = Date.now() - started;
-  log('Postgres back');
-  await at(20);
-  log('cutting Redis');
-  redisProxy.cut();
-  await at(25);
-  redisProxy.restore();
-  events.redisBack = Date.now() - started;
-  log('Redis back');
+  /** Cuts `proxy` from second `from` to second `to` of the run; returns when it came back (ms into the run). */
+  const outage = async (name: string, proxy: typeof pgProxy, from: number, to: number) => {
+    await at(from);
+    log(`cutting ${name}`);
+    proxy.cut();
+    await at(to);
+    proxy.restore();
+    log(`${name} back`);
+    return Date.now() - started;
+  };
+  events.postgresBack = await outage('Postgres', pgProxy, 5, 10);
+  events.redisBack = await outage('Redis', redisProxy, 20, 25);
   await at(35);
   running = false;
   await Promise.all(clients);

@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { createDb } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { insertAuthors, insertPosts, truncateAll } from '../src/db/queries/import.js';
+import { ensureDatabase } from './database.js';
 import { startServer } from './server.js';
 
 /*
@@ -108,11 +109,7 @@ export async function benchSubscriptions({
 } = {}): Promise<string> {
   if (subscribers < 1000) throw new Error('BENCH_SSE_SUBSCRIBERS must be at least 1,000 (RSS is measured at 1,000)');
   // The database: created if missing, migrated, emptied, one author and one post.
-  const url = new URL(databaseUrl);
-  const admin = postgres({ host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username || 'postgres'), database: 'postgres', max: 1, onnotice: () => {} });
-  const name = url.pathname.slice(1);
-  if (!(await admin`select 1 from pg_database where datname = ${name}`).length) await admin.unsafe(`create database "${name}"`);
-  await admin.end();
+  await ensureDatabase(databaseUrl);
   const database = createDb({ databaseUrl });
   await migrate(database);
   await truncateAll(database.db);
