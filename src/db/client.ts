@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, realpathSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { SQL } from 'drizzle-orm';
+import { is, SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -76,8 +76,7 @@ export function createDb(options: DatabaseOptions): Database {
       connection: { application_name: 'palaver' },
     });
     const db = counted(drizzlePostgres({ client, ...config }));
-    rawJson.set(db, async (query) => {
-      const { sql: text, params } = renderStatement(query);
+    rawJson.set(db, async ({ sql: text, params }) => {
       config.logger.logQuery(text, params);
       // `.raw()`: the column as the Buffer it arrived in, never decoded into a string.
       const [row] = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], prepared).raw();
@@ -128,6 +127,11 @@ export function createDb(options: DatabaseOptions): Database {
     throw error;
   }
   const db = counted(drizzlePglite({ client, ...config }));
+  rawJson.set(db, async ({ sql: text, params }) => {
+    config.logger.logQuery(text, params);
+    const { rows } = await client.query<[string | null]>(text, params, { rowMode: 'array' });
+    return rows[0]?.[0] ?? null;
+  });
   const identity = `pglite:${options.pgliteDir ? realpathSync(options.pgliteDir) : `memory:${randomUUID()}`}`;
   identities.set(db, async () => identity);
   const close = async () => {
@@ -167,14 +171,30 @@ const dialect = new PgDialect();
 // `simple: false` asks for the extended protocol, where `prepare` keeps it prepared. The option
 // is read by `unsafe()` (postgres/src/index.js) but missing from its types.
 const prepared = { prepare: true, simple: false } as postgres.UnsafeQueryOptions;
-const rawJson = new WeakMap<Db, (query: SQL) => Promise<Buffer | null>>();
-// A statement object run again (a compiled plan) is rendered to text once.
-const renderedQueries = new WeakMap<SQL, { sql: string; params: unknown[] }>();
+const rawJson = new WeakMap<Db, (statement: Statement) => Promise<Buffer | string | null>>();
 
-/** A statement's SQL text and parameters, rendered once per statement object. */
-export function renderStatement(query: SQL): { sql: string; params: unknown[] } {
+/** A statement as the driver takes it: its text and its parameters. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const renderedQueries = new WeakMap<SQL, Statement>();
+
+/**
+ * A statement's text and parameters, rendered once per statement object. The text is flattened:
+ * drizzle builds it by concatenation, and V8 keeps a concatenated string as the tree of its
+ * pieces until something reads it whole, which a statement kept to run again (a compiled plan)
+ * would hold for as long as it is kept.
+ */
+export function renderStatement(query: SQL): Statement {
   let rendered = renderedQueries.get(query);
-  if (!rendered) renderedQueries.set(query, (rendered = dialect.sqlToQuery(query)));
+  if (!rendered) {
+    rendered = dialect.sqlToQuery(query);
+    // `| 0` converts the string to a number, which reads it whole: V8 flattens it in place.
+    void ((rendered.sql as unknown as number) | 0);
+    renderedQueries.set(query, rendered);
+  }
   return rendered;
 }
 
@@ -182,11 +202,13 @@ export function renderStatement(query: SQL): { sql: string; params: unknown[] } 
  * Runs a statement whose one row and column is JSON text (or nothing), and returns that text as
  * the driver received it: with postgres.js, the bytes off the socket, never turned into a string
  * (a deep thread's megabyte of JSON goes from Postgres to the response as it is); with PGlite (or
- * inside a transaction), a string. Null when there is no row or the value is null.
+ * inside a transaction), a string. Null when there is no row or the value is null. A statement
+ * already rendered (a compiled plan's) runs only on a database, not inside a transaction.
  */
-export async function queryJson(db: Db, query: SQL): Promise<Buffer | string | null> {
+export async function queryJson(db: Db, query: SQL | Statement): Promise<Buffer | string | null> {
   const raw = rawJson.get(db);
-  if (raw) return raw(query);
+  if (raw) return raw(is(query, SQL) ? renderStatement(query) : query);
+  if (!is(query, SQL)) throw new Error('queryJson: a rendered statement runs on a database, not inside a transaction');
   const [row] = await queryRows<Record<string, string | null>>(db, query);
   return row ? (Object.values(row)[0] ?? null) : null;
 }

@@ -4,7 +4,8 @@ import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { queryJson, renderStatement, type Db } from '../db/client.js';
+import type { SQL } from 'drizzle-orm';
+import { queryJson, renderStatement, type Db, type Statement } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../schema/index.js';
 import { isSingleJsonResponse, keyedRequest, type Shortcut } from '../shortcuts.js';
@@ -68,7 +69,7 @@ export function compile(document: DocumentNode, operationName: string | null | u
  * Any other object under the same key (an alias, the posts' own nodes) can only make the count
  * higher, so a tree within the budget is never refused here (the resolvers decide then).
  */
-function countComments(json: JsonText, { commentKeys: keys, listedComments, commentListKeys }: CompiledRead): number {
+function countComments(json: JsonText, { commentKeys: keys, listedComments, commentListKeys }: CommentCount): number {
   let count = listedComments;
   for (const key of keys) count += occurrences(json, `${JSON.stringify(key)} : {`);
   // Lists of comments (`ancestors`), written `"key" : [`: the objects at the list's top level.
@@ -135,7 +136,7 @@ function topLevelObjects(json: JsonText, from: number): number {
  * handed it over), or null when it holds more comments than `budget` (then the resolvers answer,
  * and refuse it with LIMIT_EXCEEDED).
  */
-async function run(db: Db, compiled: CompiledRead, budget: number): Promise<JsonText[] | null> {
+async function run(db: Db, compiled: Read, budget: number): Promise<JsonText[] | null> {
   const json = (await queryJson(db, compiled.query)) ?? 'null';
   if (countComments(json, compiled) > budget) return null;
   return ['{"data":', json, '}'];
@@ -194,7 +195,7 @@ export class CompiledPlans implements Shortcut {
    * read): when a popular page is asked by many at once, Postgres answers it once. The entry goes
    * as the run settles, so a request arriving after that runs afresh.
    */
-  private runOnce(key: string, compiled: CompiledRead): Promise<JsonText[] | null> {
+  private runOnce(key: string, compiled: PlannedRead): Promise<JsonText[] | null> {
     let running = this.running.get(key);
     if (running) this.joined++;
     else {
@@ -206,9 +207,9 @@ export class CompiledPlans implements Shortcut {
 
   private readonly running = new Map<string, Promise<JsonText[] | null>>();
 
-  remember(key: string, compiled: CompiledRead, headers: OutgoingHttpHeaders) {
+  remember(key: string, { query, ...count }: CompiledRead, headers: OutgoingHttpHeaders) {
     const { 'content-length': _length, ...rest } = headers;
-    this.plans.set(key, { compiled, headers: rest });
+    this.plans.set(key, { compiled: { ...count, query: renderStatement(query) }, headers: rest });
   }
 
   /** Bytes held now (tests read it). */
@@ -217,21 +218,29 @@ export class CompiledPlans implements Shortcut {
   }
 }
 
+/** How a compiled read's comments are counted (what it holds besides its statement). */
+type CommentCount = Omit<CompiledRead, 'query'>;
+/** A compiled read, its statement as drizzle built it or as text. */
+type Read = CommentCount & { query: SQL | Statement };
+/**
+ * A compiled read as a plan keeps it: its statement as text. Drizzle's statement object holds its
+ * pieces, ≈150 KB for a Relay post page (a heap snapshot: 200 such plans kept 31 MB alive, their
+ * text 1 MB).
+ */
+type PlannedRead = CommentCount & { query: Statement };
+
 interface Plan {
-  compiled: CompiledRead;
+  compiled: PlannedRead;
   headers: OutgoingHttpHeaders;
 }
 
 /** Plans take at most this much memory per process (the least recently used go first). */
 export const PLAN_BYTES = 16 * 1024 * 1024;
 
-/**
- * What a plan keeps alive, about: its statement twice (the statement object's pieces, and its text
- * rendered for the driver), parameters, key and headers.
- */
+/** What a plan keeps alive, about: its statement's text and parameters, key and headers. */
 function planSize(key: string, { compiled, headers }: Plan): number {
-  const { sql, params } = renderStatement(compiled.query);
-  let size = 2 * sql.length + JSON.stringify(params).length + key.length + 500;
+  const { sql, params } = compiled.query;
+  let size = sql.length + JSON.stringify(params).length + key.length + 500;
   for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length;
   return size;
 }
