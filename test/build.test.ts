@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productionCommand } from '../bench/server.js';
 import { backend, createTestDatabase } from './harness.js';
 import { envFor, freePort, startServer, stopServer, type ServerProcess } from './processes.js';
 
@@ -37,8 +38,12 @@ afterAll(() => {
   if (readdirSync(dirname(outDir)).length === 0) rmSync(dirname(outDir), { recursive: true, force: true });
 });
 
-/** The compiled server (`node dist/src/server.js`, the image's CMD) on the PGlite `dir` or, with DATABASE_URL in `env`, Postgres. */
-const startCompiled = (dir: string, env: Record<string, string>) => startServer(dir, env, [join(outDir, 'src', 'server.js')]);
+/**
+ * The compiled server as the image's CMD runs it (node's flags included) on the PGlite `dir` or,
+ * with DATABASE_URL in `env`, Postgres.
+ */
+const startCompiled = (dir: string, env: Record<string, string>) =>
+  startServer(dir, env, productionCommand().map((arg) => (arg === 'dist/src/server.js' ? join(outDir, 'src', 'server.js') : arg)));
 
 /** `palaver …` from the build, as an operator types it. */
 function palaver(env: Record<string, string>, ...args: string[]) {
