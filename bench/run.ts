@@ -178,6 +178,8 @@ interface Sample {
   statements: number;
   cpuMs: number;
   errors: number;
+  /** The API process's peak RSS so far, after this measurement (a cached operation's: the cached process's). */
+  peakRssBytes: number;
   floorTps?: number;
 }
 
@@ -210,6 +212,7 @@ async function measure(op: Operation): Promise<Sample> {
     statements: (after.sqlStatements - before.sqlStatements) / requests,
     cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / requests,
     errors: result.errors + result.non2xx + result.timeouts,
+    peakRssBytes: after.maxRssBytes,
   };
 }
 
@@ -228,6 +231,8 @@ async function pgbench(op: Operation, length: { seconds: number } | { transactio
   if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
   return Number(tps[1]);
 }
+
+const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -448,7 +453,9 @@ async function benchmark(bytes: Map<string, number>) {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `Peak RSS of the API process: ${(maxRssBytes / 1024 / 1024).toFixed(0)} MB (the one with the response cache: ${(cachedRss / 1024 / 1024).toFixed(0)} MB).`,
+    `Peak RSS of the API process: ${megabytes(maxRssBytes)} MB (the one with the response cache: ${megabytes(cachedRss)} MB).`,
+    // Where the peak was reached: each process's peak so far, after each operation of round 1.
+    `Peak RSS so far after each operation of round 1: ${operations.map((op) => `${op.name} ${megabytes(samples.get(op.name)![0]!.peakRssBytes)}`).join(', ')} MB.`,
   ].join('\n');
   // Then the subscriptions (bench/subscriptions.ts), unless BENCH_ONLY leaves them out.
   const sse = !only || only.includes('subscriptions') ? `\n\n${await benchSubscriptions()}` : '';
