@@ -65,7 +65,8 @@ export function createMetrics(sources: MetricSources) {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [result, count] of Object.entries(sources.cache())) this.inc({ result: result.replace(/s$/, '') }, count);
+      const { hits, misses, replays, plans } = sources.cache();
+      for (const [result, count] of [['hit', hits], ['miss', misses], ['replay', replays], ['plan', plans]] as const) this.inc({ result }, count);
     },
   });
   const inFlight = new Gauge({

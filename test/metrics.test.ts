@@ -53,6 +53,8 @@ describe.runIf(backend === 'pglite')('metrics', () => {
     expect(series(text, 'palaver_request_duration_seconds_count{operation="FrontPage"}')).toBe(3);
     // The front page is one statement, whether yoga ran it or its plan did (the 2nd and 3rd).
     expect(series(text, 'palaver_response_cache_total{result="plan"}')).toBe(2);
+    // Every result the README names, spelled as it names them (the cache is off here: none else).
+    for (const result of ['hit', 'miss', 'replay']) expect(series(text, `palaver_response_cache_total{result="${result}"}`), result).toBe(0);
     // Start-up's statements (migrations, the first-start checks) and the front page's three.
     const statements = series(text, 'palaver_sql_statements_total')!;
     for (let i = 0; i < 2; i++) expect((await post(frontPage)).status).toBe(200);
