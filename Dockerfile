@@ -30,6 +30,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # V8's heap sized for a server of many short requests: semi-spaces of at most 8 MB (V8 grows them
 # to 16) and the old generation collected once it has grown by half since the last collection
-# (by default V8 lets it reach up to four times): peak RSS over `npm run bench` 327 -> 242 MB at
-# the same CPU per request (bench/README.md, "Peak RSS"). test/build.test.ts runs this line.
+# (by default V8 lets it reach up to four times): peak RSS in a short `npm run bench` 327 -> 242
+# MB, the same CPU for small reads, 10-20% more for megabyte ones (bench/README.md, "Third
+# session on issue 9"). test/build.test.ts starts the server with this line.
 CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/src/server.js"]
