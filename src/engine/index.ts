@@ -1,10 +1,10 @@
+import type { SQL } from 'drizzle-orm';
 import { getOperationAST, Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import type { SQL } from 'drizzle-orm';
 import { queryJson, renderStatement, type Db, type Statement } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../schema/index.js';
