@@ -5,6 +5,8 @@ import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { MAX_REQUEST_BYTES } from '../src/shortcuts.js';
 import { parse } from 'graphql';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { addAuthor, addPost, addThread, countRows, draft, snapshot } from './fixtures.js';
 import { backend, createHarness, type Harness } from './harness.js';
 
@@ -180,6 +182,26 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
     expect(await answered('key 1')).toBeNull();
     expect((await answered('key 100')).data.post.title).toBe('Front');
     expect(PLAN_BYTES).toBe(16 * 1024 * 1024);
+  });
+
+  it('a plan keeps its statement as text, not the statement object it was rendered from (≈150 KB of pieces each)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const plans = new CompiledPlans(h.database.db, 5000, createLogger('error'), PLAN_BYTES);
+    const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
+    const statement = (() => {
+      const compiled = compile(parse(POST), null, {}, anonymous)!;
+      plans.remember('post', compiled, { 'content-type': 'application/json' });
+      return new WeakRef(compiled.query);
+    })();
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(statement.deref()).toBeUndefined();
+    let body = '';
+    const res = { writeHead: () => res, cork() {}, uncork() {}, write: (piece: unknown) => void (body += String(piece)), end: () => {} };
+    expect(await plans.answer('post', res as never)).toBe(true);
+    expect(JSON.parse(body).data.post.title).toBe('Front');
   });
 
   it(`refuses a body over ${MAX_REQUEST_BYTES} bytes before reading it, declared or streamed`, async () => {
