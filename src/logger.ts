@@ -23,6 +23,8 @@ export interface Logger {
   info(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
+  /** Whether lines of `level` are written (a logger without it writes every level). */
+  enabled?(level: LogLevel): boolean;
 }
 
 export interface LoggerOptions {
@@ -53,7 +55,7 @@ export function createLogger(level: LogLevel, { format = 'auto', destination = p
     const { fields, message } = entryOf(args);
     log[name](fields, message);
   };
-  return Object.fromEntries(LEVELS.map((name) => [name, at(name)])) as unknown as Logger;
+  return { ...(Object.fromEntries(LEVELS.map((name) => [name, at(name)])) as Omit<Logger, 'enabled'>), enabled: (name) => log.isLevelEnabled(name) };
 }
 
 /** A log call's arguments as pino's fields and message. */

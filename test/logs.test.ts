@@ -322,6 +322,9 @@ describe('levels and formats', () => {
     try {
       const result = await h.gql(`query Front { posts(first: 1) { totalCount } }`, {}, { headers: { 'x-request-id': 'quiet-1' } });
       expect(result.status).toBe(200);
+      // Without access lines, every response still names its request.
+      const again = await fetch(`${h.origin}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-request-id': 'quiet-2' } });
+      expect(again.headers.get('x-request-id')).toBe('quiet-2');
       await sleep(50);
       log.logger.warn('still shown');
       expect(log.lines.map((line) => [line.level, line.msg])).toEqual([['warn', 'still shown']]);
