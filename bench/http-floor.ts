@@ -70,7 +70,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function measure() {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise((resolve) => child.once('message', resolve));
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the HTTP floor's server exited (${code}) before listening`)));
+  });
   const ratios = new Map<string, number[]>(paths.map(([name]) => [name, []]));
   const rates = new Map<string, number[]>(paths.map(([name]) => [name, []]));
   try {
