@@ -13,12 +13,12 @@
  * are what relay-compiler emits from bench/relay, every operation answers without errors, every
  * floor returns exactly the API's data, and pgbench accepts every floor's script.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual, promisify } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { generate } from '../seeds/generate.js';
@@ -47,21 +47,15 @@ import {
 } from './operations.js';
 import { ensureDatabase } from './database.js';
 import { startServer } from './server.js';
+import { BENCH_URL, CONNECTIONS, DURATION, median, pgbench, POST_SLUG, ROUNDS, WARMUP } from './settings.js';
 import { benchSubscriptions } from './subscriptions.js';
 
-const BENCH_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/palaver_bench';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = 10;
 const CHECK_ONLY = process.argv.includes('--check');
-const POST_SLUG = 'gen-post-500';
 /** How many posts the "200 posts" operation cycles through. */
 const CYCLE = 200;
 const INBOX = 'bench-inbox';
 // Bumped whenever the generator or DATASET changes, so that an older dataset is regenerated.
 const DATASET_VERSION = 'dataset v2';
-const run = promisify(execFile);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -217,29 +211,8 @@ async function measure(op: Operation): Promise<Sample> {
   };
 }
 
-/** Runs the floor for `seconds`, or `transactions` once on one connection (a check that pgbench takes the script). */
-async function pgbench(op: Operation, length: { seconds: number } | { transactions: number }): Promise<number> {
-  const file = join(tmpdir(), `palaver-floor-${process.pid}.sql`);
-  writeFileSync(file, `${op.floorSetup ? `${op.floorSetup}\n` : ''}${op.floor!.replace(/\s+/g, ' ').trim()};\n`);
-  const load =
-    'seconds' in length
-      ? ['-c', String(CONNECTIONS), '-j', '2', '-T', String(length.seconds)]
-      : ['-c', '1', '-t', String(length.transactions)];
-  const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', ...load, '-f', file, BENCH_URL], {
-    maxBuffer: 1 << 24,
-  });
-  const tps = /tps = ([\d.]+)/.exec(stdout);
-  if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
-  return Number(tps[1]);
-}
-
 const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 // --- Main ----------------------------------------------------------------------------------------
 
@@ -397,7 +370,7 @@ try {
       }
     }
     // pgbench prepares the statement and substitutes its variables itself: it must take the script too.
-    if (op.floor) await pgbench(op, { transactions: 1 });
+    if (op.floor) await pgbench(op.floor, { transactions: 1 }, op.floorSetup);
   }
   log('Every floor returns exactly the API data.');
   if (CHECK_ONLY) log('--check: no load.');
@@ -419,8 +392,8 @@ async function benchmark(bytes: Map<string, number>) {
       log(`Round ${round}/${ROUNDS}: ${op.name}`);
       const sample = await measure(op);
       if (op.floor) {
-        await pgbench(op, { seconds: WARMUP });
-        sample.floorTps = await pgbench(op, { seconds: DURATION });
+        await pgbench(op.floor, { seconds: WARMUP }, op.floorSetup);
+        sample.floorTps = await pgbench(op.floor, { seconds: DURATION }, op.floorSetup);
       }
       samples.get(op.name)!.push(sample);
     }
