@@ -19,6 +19,7 @@ import { useGraphiQL } from './graphiql/index.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
+import { useCommentBudget } from './budget.js';
 import type { Logger } from './logger.js';
 import { useOperationNames } from './metrics.js';
 import { PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
@@ -134,6 +135,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).
       useEventStreams({ heartbeatMs: config.subscriptions.heartbeatMs, logger }),
       useLimits(config.limits),
+      // A request past its comment budget answers with the refusal alone (before the cache sees it).
+      useCommentBudget(),
       // One execution per event for the subscribers that see the same (subscriptions/execute.ts).
       useSharedEventExecution(subscriptions),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),

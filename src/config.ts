@@ -46,7 +46,7 @@ const schema = z.object({
   MAX_ALIASES: integer(0, 1000).default(15),
   MAX_TOKENS: integer(10, 1_000_000).default(2000),
   MAX_DOCUMENT_BYTES: integer(100, 10_000_000).default(20_000),
-  MAX_QUERY_COST: integer(1, 100_000_000).default(5000),
+  MAX_QUERY_COST: integer(1, 100_000_000).default(50_000),
   COMMENT_BUDGET: integer(1, 10_000_000).default(5000),
   RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(300),
   REDIS_URL: z
@@ -159,8 +159,10 @@ export type Config = Readonly<{
     maxTokens: number;
     maxDocumentBytes: number;
     maxCost: number;
-    /** Comments one request may load, whatever its query looks like. */
+    /** Comments one response may hold, whatever its query looks like (src/budget.ts). */
     commentBudget: number;
+    /** MAX_COMMENT_DEPTH: `ancestors` lists at most one fewer (src/limits.ts). */
+    commentDepth: number;
   }>;
 }>;
 
@@ -233,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
       maxCost: e.MAX_QUERY_COST,
       commentBudget: e.COMMENT_BUDGET,
+      commentDepth: e.MAX_COMMENT_DEPTH,
     }),
   });
 }

@@ -2,6 +2,7 @@ import type { Changes } from './cache.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { tokenByHash } from './db/queries/tokens.js';
+import { CommentBudget } from './budget.js';
 import type { Akismet } from './domain/akismet.js';
 import type { ClientInfo } from './domain/client.js';
 import { accessOf, type Access, type Viewer } from './domain/roles.js';
@@ -38,6 +39,8 @@ export interface Context {
   client: ClientInfo;
   /** Fresh for every request: a DataLoader's cache must never outlive the request it served. */
   loaders: Loaders;
+  /** The comments the response may still hold (src/budget.ts); a subscription's, per event. */
+  budget: CommentBudget;
   /** Comments whose guest token this request presented: their poster may read them. */
   unlockedComments: Set<number>;
 }
@@ -58,7 +61,7 @@ async function authenticate(db: Db, header: string | null): Promise<Viewer | nul
 export async function createContext(services: Services, request: Request, peer: string | null | undefined, requestId: string): Promise<Context> {
   const viewer = await authenticate(services.db, request.headers.get('authorization'));
   const access = accessOf(viewer);
-  return {
+  const context: Context = {
     requestId,
     db: services.db,
     services,
@@ -69,7 +72,9 @@ export async function createContext(services: Services, request: Request, peer: 
       userAgent: request.headers.get('user-agent'),
       referrer: request.headers.get('referer'),
     },
-    loaders: createLoaders(services.db, access, services.config.limits.commentBudget),
+    loaders: createLoaders(services.db, access, () => context.budget),
+    budget: new CommentBudget(services.config.limits.commentBudget),
     unlockedComments: new Set(),
   };
+  return context;
 }

@@ -35,7 +35,7 @@ import { postsByIdsAnyStatus } from './db/queries/post-writes.js';
 import { postCountsByTag, tagsByIds, tagsByPostIds } from './db/queries/tags.js';
 import type { AuthorRow, CommentRevisionRow, CommentRow, TagRow } from './db/schema.js';
 import type { Access } from './domain/roles.js';
-import { clientError } from './errors.js';
+import { CommentBudget } from './budget.js';
 
 /*
  * Every relation the schema resolves goes through one of these loaders, created per request
@@ -86,14 +86,6 @@ function pagedLoader<T>(fetch: (ids: number[], page: Page, options: ThreadOption
   );
 }
 
-/** Thrown when a request has loaded its budget of comments: it stops loading and fails. */
-const budgetExceeded = (budget: number) =>
-  clientError(
-    'LIMIT_EXCEEDED',
-    `This request would load more than ${budget} comments; ask for smaller pages or fewer levels of replies.`,
-    { limit: 'comments', max: budget },
-  );
-
 /** A count loader per value of a parameter (a time), made when first asked for. */
 function keyedCountLoaders<K extends { toISOString(): string }>(make: (key: K) => DataLoader<number, number>) {
   const loaders = new Map<string, DataLoader<number, number>>();
@@ -104,21 +96,20 @@ function keyedCountLoaders<K extends { toISOString(): string }>(make: (key: K) =
   };
 }
 
-export function createLoaders(db: Db, access: Access, commentBudget = Number.POSITIVE_INFINITY) {
-  // Comments left to load in this request. A statement may return at most one more than that
-  // (plus each page's look-ahead row), so that an oversized request is noticed without the
-  // database sending the rest.
-  let budget = commentBudget;
-  const spend = (comments: number) => {
-    if (comments > budget) {
-      budget = -1;
-      throw budgetExceeded(commentBudget);
-    }
-    budget -= comments;
-  };
+/**
+ * `budget`: the request's comment budget (src/budget.ts), which the fields charge as they return
+ * comments. The loaders only read it: a statement reads at most one comment more than the response
+ * may still hold (plus each page's look-ahead row), and a load that found more than that refuses
+ * the request at once, since every comment it loads is returned, and charged, at least once.
+ */
+export function createLoaders(db: Db, access: Access, budget: () => CommentBudget = () => new CommentBudget(Number.POSITIVE_INFINITY)) {
   const rowsAllowed = (parents: number) => {
-    if (budget < 0) throw budgetExceeded(commentBudget);
-    return Number.isFinite(budget) ? budget + parents + 1 : undefined;
+    const left = budget();
+    left.check();
+    return Number.isFinite(left.max) ? left.remaining + parents + 1 : undefined;
+  };
+  const refuseOver = (comments: number) => {
+    if (comments > budget().remaining) budget().refuse();
   };
 
   const author = new DataLoader<number, AuthorRow | null>(async (ids) =>
@@ -151,7 +142,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
   const comment = new DataLoader<number, CommentRecord | null>(async (ids) => {
     rowsAllowed(0);
     const rows = await commentsByIds(db, ids, access);
-    spend(rows.length);
+    refuseOver(rows.length);
     return inKeyOrder(ids, primeComments(rows), (row) => row.id);
   });
   // Posts whatever their status, for permission checks on writes (never returned to clients).
@@ -174,7 +165,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     (fetch: (ids: number[], page: Page, maxRows: number | undefined, options: ThreadOptions) => Promise<Map<number, PageResult<CommentWithAuthor>>>) =>
     async (ids: number[], page: Page, options: ThreadOptions) => {
       const pages = await fetch(ids, page, rowsAllowed(ids.length), options);
-      spend([...pages.values()].reduce((sum, result) => sum + result.items.length, 0));
+      refuseOver([...pages.values()].reduce((sum, result) => sum + result.items.length, 0));
       return new Map([...pages].map(([id, result]) => [id, { ...result, items: primeComments(result.items) }]));
     };
 
@@ -229,7 +220,7 @@ export function createLoaders(db: Db, access: Access, commentBudget = Number.POS
     ancestorsOfComment: new DataLoader<number, CommentRecord[]>(async (ids) => {
       rowsAllowed(0);
       const byComment = await ancestorsByIds(db, ids, access);
-      spend([...byComment.values()].reduce((sum, list) => sum + list.length, 0));
+      refuseOver([...byComment.values()].reduce((sum, list) => sum + list.length, 0));
       return ids.map((id) => primeComments(byComment.get(id) ?? []));
     }),
     postsOfAuthor: pagedLoader((ids, page) => postsByAuthors(db, ids, page, access.posts)),

@@ -113,31 +113,30 @@ describe('each limit, at it and one past it', () => {
     await expectLimit(query(601), 'documentBytes');
   });
 
-  it('cost, with page sizes from variables, weighted by nesting', async () => {
-    // Every field costs 1, a connection also its page size: 1 + 98 + 1 (totalCount) = 100.
+  it('cost: a connection its objects and its page\'s rows, through variables and fragments', async () => {
+    // 1 (the connection) + 1 (totalCount, a count) + 98 rows read = 100, at the limit; one more row is past it.
     await expectOk(`{ posts(first: 98) { totalCount } }`);
     await expectLimit(`{ posts(first: 99) { totalCount } }`, 'cost');
-    await expectOk(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, { n: 97 });
-    await expectLimit(`query ($n: Int) { post(slug: "p") { comments(first: $n) { totalCount } } }`, 'cost', { n: 98 } as never);
-    // 30 posts with 32 of their author's posts each: 30 + 32 × 2 for the lists and 6 fields: 100
-    // at the limit, one more is past it.
-    await expectOk(`{ posts(first: 30) { edges { node { author { posts(first: 32) { totalCount } } } } } }`);
-    await expectLimit(`{ posts(first: 30) { edges { node { author { posts(first: 33) { totalCount } } } } } }`, 'cost');
-    // A field's own weight is declared beside it: a search weighs SEARCH_COST (20), through a variable too.
-    await expectOk(`query ($q: String) { posts(first: ${98 - SEARCH_COST + 1}, search: $q) { totalCount } }`, { q: 'tree' });
-    await expectLimit(`query ($q: String) { posts(first: ${98 - SEARCH_COST + 2}, search: $q) { totalCount } }`, 'cost', { q: 'tree' } as never);
+    await expectOk(`query ($n: Int) { posts(first: $n) { totalCount } }`, { n: 98 });
+    await expectLimit(`query ($n: Int) { posts(last: $n) { totalCount } }`, 'cost', { n: 99 });
+    // Nested lists multiply: 1 + 2 × (edge, node, author, and 1 + k × (edge, node)) = 11 + 4k.
+    await expectOk(`{ posts(first: 2) { edges { node { author { posts(first: 22) { edges { node { id } } } } } } } }`);
+    await expectLimit(`{ posts(first: 2) { edges { node { author { posts(first: 23) { edges { node { id } } } } } } } }`, 'cost');
+    // A search weighs SEARCH_COST (20) more, through a variable too.
+    await expectOk(`query ($q: String) { posts(first: ${98 - SEARCH_COST}, search: $q) { totalCount } }`, { q: 'tree' });
+    await expectLimit(`query ($q: String) { posts(first: ${98 - SEARCH_COST + 1}, search: $q) { totalCount } }`, 'cost', { q: 'tree' });
     await expectOk(`{ posts(first: 98, search: "") { totalCount } }`);
-    // The same through fragments: each is measured once and counted wherever it is spread.
-    await expectOk(`{ posts(first: 30) { ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`);
-    await expectLimit(`{ posts(first: 30) { ...P ...P } } fragment P on PostConnection { edges { node { author { ...A } } } } fragment A on Author { posts(first: 32) { totalCount } }`, 'cost');
+    // Fragments count wherever they are spread.
+    await expectOk(`{ ...P } fragment P on Query { posts(first: 98) { totalCount } }`);
+    await expectLimit(`{ a: posts(first: 49) { ...C } b: posts(first: 49) { ...C } } fragment C on PostConnection { totalCount }`, 'cost');
   });
 
   it('list arguments: nodes(ids:) takes at most 100 IDs, and costs their number like a page size', async () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => encodeGlobalId('Post', 1000 + i));
-    const nodes = `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
-    // 1 + 98 + 1 (id) = 100 at the limit here, one more is past it.
-    await expectOk(nodes, { ids: ids(98) });
-    await expectLimit(nodes, 'cost', { ids: ids(99) });
+    const nodes = `query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Post { author { id } } } }`;
+    // Its selection once per ID: 2 objects each, 100 at the limit here; one more ID is past it.
+    await expectOk(nodes, { ids: ids(50) });
+    await expectLimit(nodes, 'cost', { ids: ids(51) });
     for (const [query, variables] of [
       [nodes, { ids: ids(101) }],
       [`{ nodes(ids: [${ids(101).map((id) => `"${id}"`).join(',')}]) { id } }`, {}],
@@ -152,22 +151,27 @@ describe('each limit, at it and one past it', () => {
     expect((await h.gql(nodes, { ids: ids(100) })).data.nodes).toHaveLength(100);
   });
 
-  it('the comment budget: a request may load exactly its budget, and stops past it', async () => {
-    const page = await expectOk(`{ post(slug: "p") { thread(first: 50) { edges { node { id } } } } }`);
-    expect(page.data.post.thread.edges).toHaveLength(50);
-    // 40 comments of the thread and the 20 top-level ones: within the static cost (70), but 60
-    // comments loaded, past the budget of 50: the request stops loading and says why.
-    const over = await tight.gql(`{ post(slug: "p") { thread(first: 40) { edges { node { id } } } comments(first: 30) { edges { node { id } } } } }`);
-    expect(code(over)).toBe('LIMIT_EXCEEDED');
-    expect(over.errors![0]!.message).toMatch(/more than 50 comments/);
-    expect(over.errors![0]!.extensions).toMatchObject({ limit: 'comments', max: 50 });
+  it('the comment budget: a response may hold exactly its budget, and is refused past it, with no data', async () => {
+    for (const reference of [false, true]) {
+      const page = await tight.gql(`{ post(slug: "p") { thread(first: 50) { edges { cursor } } } }`, {}, { reference });
+      expect(page.errors).toBeUndefined();
+      expect(page.data.post.thread.edges).toHaveLength(50);
+      // 40 comments of the thread and the 20 top-level ones: within the static cost (their walk
+      // counts 50 comments at most, the budget), but 60 comments: refused whole.
+      const over = await tight.gql(`{ post(slug: "p") { thread(first: 40) { edges { cursor } } comments(first: 30) { edges { cursor } } } }`, {}, { reference });
+      expect(code(over)).toBe('LIMIT_EXCEEDED');
+      expect(over.errors).toHaveLength(1);
+      expect(over.errors![0]!.message).toMatch(/more than 50 comments/);
+      expect(over.errors![0]!.extensions).toMatchObject({ limit: 'comments', max: 50 });
+      expect(over.data).toBeNull();
+    }
   });
 });
 
 describe('fragments spread in fragments', () => {
-  // F0 spreads F1 twice, which spreads F2 twice, …: 2^levels fields once expanded.
-  const bomb = (levels: number) =>
-    `query { ...F0 } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on Query { __typename }`;
+  // F0 spreads F1 twice, which spreads F2 twice, …: 2^levels leaves once expanded.
+  const bomb = (levels: number, leaf = 'posts(first: 1) { totalCount }') =>
+    `query { ...F0 } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on Query { ${leaf} }`;
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const timed = async (query: string) => {
     const times: number[] = [];
@@ -194,14 +198,30 @@ describe('fragments spread in fragments', () => {
     }
   });
 
-  it('a fragment spread many times still counts each time, through any depth', async () => {
+  it('a fragment spread many times still counts each time, through any depth; one of nothing but __typename costs nothing', async () => {
     const result = await h.gql(bomb(3));
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ __typename: 'Query' });
+    expect(result.data.posts.totalCount).toBeGreaterThan(0);
+    // Its response is one key, however often graphql-js merges it: answered.
+    const names = await h.gql(bomb(150, '__typename'));
+    expect(names.errors).toBeUndefined();
+    expect(names.data).toEqual({ __typename: 'Query' });
   });
 });
 
-describe('list arguments', () => {
+describe('list arguments and list fields', () => {
+  it('every list field declares its longest value (extensions.maxLength), but connections\' edges and nodes(ids:)', () => {
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!isListType(getNullableType(field.type)) || field.name === 'edges' || field.args.some((a) => isListType(getNullableType(a.type)))) continue;
+        if (field.extensions.maxLength === undefined) missing.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every list argument in the schema declares its longest accepted value (extensions.maxItems)', () => {
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {

@@ -10,6 +10,7 @@ import { addSkewedDataset, type SkewedDataset } from './skewed.js';
 import { parse } from 'graphql';
 import { accessOf } from '../src/domain/roles.js';
 import { compile, viewerOf } from '../src/engine/index.js';
+import { loadConfig } from '../src/config.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { encodeCursor } from '../src/schema/pagination.js';
 
@@ -178,6 +179,7 @@ describe("the read engine's statements read what they return, plus a few rows pe
   afterAll(() => big.close());
   const dataset = () => bigData;
   const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
+  const options = { limits: loadConfig({}).limits, countComments: null };
   const comment = (id: number) => encodeGlobalId('Comment', id);
   const cursor = (id: number) => encodeCursor('Comment', id);
   const node = `__typename id bodyHtml createdAt isPlaceholder author { __typename name url author { __typename id name } }`;
@@ -188,7 +190,7 @@ describe("the read engine's statements read what they return, plus a few rows pe
    * (or `reads` + pages × perPage where the statement must read more than it returns).
    */
   async function expectBoundedRead(query: string, variables: Record<string, unknown> = {}, reads = 0) {
-    const compiled = compile(parse(query), null, variables, anonymous);
+    const compiled = compile(parse(query), null, variables, anonymous, options);
     expect(compiled, query).not.toBeNull();
     const [row] = await queryRows<{ text: string }>(big.database.db, sql`select (${compiled!.query}) as text`);
     const json = row!.text;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessOf } from '../src/domain/roles.js';
 import { CompiledPlans, compile, PLAN_BYTES, viewerOf } from '../src/engine/index.js';
+import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { MAX_REQUEST_BYTES } from '../src/shortcuts.js';
@@ -171,7 +172,8 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
     const plans = new CompiledPlans(h.database.db, 5000, createLogger('error'), 64 * 1024);
     const document = (n: number) => parse(`{ post(slug: "front") { title comments(first: ${n}) { edges { node { id bodyHtml } } } } }`);
     const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
-    for (let n = 1; n <= 100; n++) plans.remember(`key ${n}`, compile(document(n), null, {}, anonymous)!, { 'content-type': 'application/json' });
+  const options = { limits: loadConfig({}).limits, countComments: null };
+    for (let n = 1; n <= 100; n++) plans.remember(`key ${n}`, compile(document(n), null, {}, anonymous, options)!, { 'content-type': 'application/json' });
     expect(plans.size).toBeLessThanOrEqual(64 * 1024);
     expect(plans.size).toBeGreaterThan(32 * 1024);
     const answered = async (key: string) => {
@@ -189,8 +191,9 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
     const gc = runInNewContext('gc') as () => void;
     const plans = new CompiledPlans(h.database.db, 5000, createLogger('error'), PLAN_BYTES);
     const anonymous = viewerOf({ viewer: null, access: accessOf(null), loaders: null as never });
+    const options = { limits: loadConfig({}).limits, countComments: null };
     const statement = (() => {
-      const compiled = compile(parse(POST), null, {}, anonymous)!;
+      const compiled = compile(parse(POST), null, {}, anonymous, options)!;
       plans.remember('post', compiled, { 'content-type': 'application/json' });
       return new WeakRef(compiled.query);
     })();

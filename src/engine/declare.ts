@@ -33,19 +33,8 @@ export interface SourceDeclaration {
   visible?: (row: SQL, scope: Scope) => SQL;
 }
 
-/**
- * What one occurrence of the field adds to a request's static cost (src/limits.ts): 1 unless
- * declared. A list's page size is added to it and weighted by the lists around it there; the weight
- * is for work a page size does not show (a search that reads every match, say).
- */
-export type CostWeight = number | ((args: Args) => number);
-
-export interface Weighted {
-  cost?: CostWeight;
-}
-
 /** A scalar computed from the parent's row. */
-export interface ValueDeclaration extends Weighted {
+export interface ValueDeclaration {
   kind: 'value';
   value: (row: SQL, scope: Scope, args: Args) => SQL;
 }
@@ -62,7 +51,7 @@ export type Join = (table: string, base: string, on: (alias: SQL) => SQL) => SQL
  * table) that `where` selects for the parent `row` (null for root fields), in `orderBy` order.
  * A field that is not a list shows the first such row, or null.
  */
-export interface RowsDeclaration extends Weighted {
+export interface RowsDeclaration {
   kind: 'rows';
   from?: (alias: SQL, row: SQL | null, join: Join) => SQL;
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
@@ -81,7 +70,7 @@ export interface RowsDeclaration extends Weighted {
  * row of this very list positions a page; so does `around`, on connections that take it), counted
  * by `count`.
  */
-export interface ConnectionDeclaration extends Weighted {
+export interface ConnectionDeclaration {
   kind: 'connection';
   where: (alias: SQL, row: SQL | null, scope: Scope, args: Args) => SQL;
   /** The sort key (an argument such as `order` may choose it). */
@@ -92,7 +81,7 @@ export interface ConnectionDeclaration extends Weighted {
 }
 
 /** A field the engine leaves to the resolvers, and why (the README lists them). */
-export interface ResolverOnlyDeclaration extends Weighted {
+export interface ResolverOnlyDeclaration {
   kind: 'resolvers';
   reason: string;
 }
@@ -103,19 +92,9 @@ export type FieldDeclaration = ValueDeclaration | RowsDeclaration | ConnectionDe
 export const SQL_EXTENSION = 'palaverSql';
 
 export const sqlSource = (source: SourceDeclaration) => ({ [SQL_EXTENSION]: source });
-export const sqlValue = (value: ValueDeclaration['value'], weight: Weighted = {}) => ({
-  [SQL_EXTENSION]: { kind: 'value', value, ...weight } as ValueDeclaration,
-});
+export const sqlValue = (value: ValueDeclaration['value']) => ({ [SQL_EXTENSION]: { kind: 'value', value } as ValueDeclaration });
 export const sqlRows = (rows: Omit<RowsDeclaration, 'kind'>) => ({ [SQL_EXTENSION]: { kind: 'rows', ...rows } as RowsDeclaration });
 export const sqlConnection = (connection: Omit<ConnectionDeclaration, 'kind'>) => ({
   [SQL_EXTENSION]: { kind: 'connection', ...connection } as ConnectionDeclaration,
 });
-export const resolversOnly = (reason: string, weight: Weighted = {}) => ({
-  [SQL_EXTENSION]: { kind: 'resolvers', reason, ...weight } as ResolverOnlyDeclaration,
-});
-
-/** A field's declared weight (1 when it declares none); `args` are read only for a weight that depends on them. */
-export function costWeight(extensions: Readonly<Record<string, unknown>> | null | undefined, args: () => Args): number {
-  const cost = (extensions?.[SQL_EXTENSION] as Weighted | undefined)?.cost;
-  return typeof cost === 'function' ? cost(args()) : (cost ?? 1);
-}
+export const resolversOnly = (reason: string) => ({ [SQL_EXTENSION]: { kind: 'resolvers', reason } as ResolverOnlyDeclaration });

@@ -1,15 +1,17 @@
 import type { SQL } from 'drizzle-orm';
-import { getOperationAST, Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type FragmentDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { budgetExceeded, isBudgetStop } from '../budget.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { queryJson, renderStatement, type Db, type Statement } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { schema } from '../schema/index.js';
 import { isSingleJsonResponse, keyedRequest, type Shortcut } from '../shortcuts.js';
-import { NotCompiled, planRead, type CompiledRead, type Viewer } from './plan.js';
+import { measureOf } from '../limits.js';
+import { NotCompiled, planRead, type CompiledRead, type PlanOptions, type Viewer } from './plan.js';
 
 /*
  * The read engine: every query it can answer exactly as the resolvers would (plan.ts says which,
@@ -49,13 +51,19 @@ export function viewerOf(context: Pick<Context, 'access' | 'viewer' | 'loaders'>
 }
 
 /** The compiled form of a request, or null when the resolvers must answer it. */
-export function compile(document: DocumentNode, operationName: string | null | undefined, variables: Variables, viewer: Viewer): CompiledRead | null {
+export function compile(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Variables,
+  viewer: Viewer,
+  options: PlanOptions,
+): CompiledRead | null {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   try {
-    return planRead(schema, fragments, operation, variables, viewer);
+    return planRead(schema, fragments, operation, variables, viewer, options);
   } catch (error) {
     if (error instanceof NotCompiled) return null;
     throw error;
@@ -63,83 +71,28 @@ export function compile(document: DocumentNode, operationName: string | null | u
 }
 
 /**
- * Comments in a compiled response, for the comment budget, counted in Postgres's JSON text
- * without parsing it: every comment node is an object under its node key, which Postgres's json
- * writes as `"node" : {` (a quote inside a string is always escaped, so no text can imitate it).
- * Any other object under the same key (an alias, the posts' own nodes) can only make the count
- * higher, so a tree within the budget is never refused here (the resolvers decide then).
+ * How a request's statement is planned: it counts its own comments only when the static bound on
+ * them (src/limits.ts, measured before execution) is past the budget; otherwise that bound is the
+ * proof that the response fits.
  */
-function countComments(json: JsonText, { commentKeys: keys, listedComments, commentListKeys }: CommentCount): number {
-  let count = listedComments;
-  for (const key of keys) count += occurrences(json, `${JSON.stringify(key)} : {`);
-  // Lists of comments (`ancestors`), written `"key" : [`: the objects at the list's top level.
-  for (const key of commentListKeys) {
-    const marker = `${JSON.stringify(key)} : [`;
-    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) {
-      count += topLevelObjects(json, at + marker.length);
-    }
-  }
-  return count;
-}
-
-function occurrences(json: JsonText, marker: string): number {
-  let count = 0;
-  if (typeof json === 'string') {
-    for (let at = json.indexOf(marker); at !== -1; at = json.indexOf(marker, at + marker.length)) count++;
-    return count;
-  }
-  // A Buffer needle for a Buffer: with a string one, each of a deep thread's thousands of calls
-  // encoded it again (10% of the API's CPU for the Relay deep thread, profiled).
-  const needle = markerBytes(marker);
-  for (let at = json.indexOf(needle); at !== -1; at = json.indexOf(needle, at + needle.length)) count++;
-  return count;
-}
-
-const markers = new Map<string, Buffer>();
-function markerBytes(marker: string): Buffer {
-  let bytes = markers.get(marker);
-  if (!bytes) {
-    bytes = Buffer.from(marker);
-    // Keys are the client's aliases: keep a bounded few.
-    if (markers.size < 1000) markers.set(marker, bytes);
-  }
-  return bytes;
-}
-
-/** The objects directly in the JSON array whose contents start at `from` (strings skipped, escapes too). */
-function topLevelObjects(json: JsonText, from: number): number {
-  const text = typeof json === 'string' ? json : null;
-  const at = (i: number) => (text !== null ? text.charCodeAt(i) : (json as Buffer)[i]!);
-  const [quote, backslash, openBrace, openBracket, closeBrace, closeBracket] = [34, 92, 123, 91, 125, 93];
-  let objects = 0;
-  let depth = 0;
-  let inString = false;
-  for (let i = from; i < json.length; i++) {
-    const c = at(i);
-    if (inString) {
-      if (c === backslash) i++;
-      else if (c === quote) inString = false;
-    } else if (c === quote) inString = true;
-    else if (c === openBrace || c === openBracket) {
-      if (depth === 0 && c === openBrace) objects++;
-      depth++;
-    } else if (c === closeBrace || c === closeBracket) {
-      if (depth === 0) break;
-      depth--;
-    }
-  }
-  return objects;
+export function planOptions(context: Context): PlanOptions {
+  const { limits } = context.services.config;
+  const comments = measureOf(context)?.comments ?? Number.POSITIVE_INFINITY;
+  return { limits, countComments: comments > limits.commentBudget ? limits.commentBudget : null };
 }
 
 /**
  * Runs a compiled read: the response body in pieces (Postgres's JSON among them, as the driver
- * handed it over), or null when it holds more comments than `budget` (then the resolvers answer,
- * and refuse it with LIMIT_EXCEEDED).
+ * handed it over), or the comment budget's refusal when the statement stopped for it.
  */
-async function run(db: Db, compiled: Read, budget: number): Promise<JsonText[] | null> {
-  const json = (await queryJson(db, compiled.query)) ?? 'null';
-  if (countComments(json, compiled) > budget) return null;
-  return ['{"data":', json, '}'];
+async function run(db: Db, query: SQL | Statement, budget: number): Promise<JsonText[] | GraphQLError> {
+  try {
+    const json = (await queryJson(db, query)) ?? 'null';
+    return ['{"data":', json, '}'];
+  } catch (error) {
+    if (isBudgetStop(error)) return budgetExceeded(budget);
+    throw error;
+  }
 }
 
 const bodyText = (body: JsonText[]) => body.map((piece) => piece.toString()).join('');
@@ -169,14 +122,15 @@ export class CompiledPlans implements Shortcut {
   async answer(key: string, res: ServerResponse): Promise<boolean> {
     const plan = this.plans.get(key);
     if (!plan) return false;
-    let body: JsonText[] | null;
+    let body: JsonText[] | GraphQLError;
     try {
       body = await this.runOnce(key, plan.compiled);
     } catch (error) {
       this.logger.warn('A compiled read failed; answering it through yoga:', error);
       return false;
     }
-    if (body === null) return false;
+    // Past its comment budget now (the thread grew): yoga answers with the refusal.
+    if (!Array.isArray(body)) return false;
     this.served++;
     const length = body.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
     res.writeHead(200, { ...plan.headers, 'content-length': length });
@@ -195,21 +149,21 @@ export class CompiledPlans implements Shortcut {
    * read): when a popular page is asked by many at once, Postgres answers it once. The entry goes
    * as the run settles, so a request arriving after that runs afresh.
    */
-  private runOnce(key: string, compiled: PlannedRead): Promise<JsonText[] | null> {
+  private runOnce(key: string, compiled: PlannedRead): Promise<JsonText[] | GraphQLError> {
     let running = this.running.get(key);
     if (running) this.joined++;
     else {
-      running = run(this.db, compiled, this.budget).finally(() => this.running.delete(key));
+      running = run(this.db, compiled.query, this.budget).finally(() => this.running.delete(key));
       this.running.set(key, running);
     }
     return running;
   }
 
-  private readonly running = new Map<string, Promise<JsonText[] | null>>();
+  private readonly running = new Map<string, Promise<JsonText[] | GraphQLError>>();
 
-  remember(key: string, { query, ...count }: CompiledRead, headers: OutgoingHttpHeaders) {
+  remember(key: string, { query }: CompiledRead, headers: OutgoingHttpHeaders) {
     const { 'content-length': _length, ...rest } = headers;
-    this.plans.set(key, { compiled: { ...count, query: renderStatement(query) }, headers: rest });
+    this.plans.set(key, { compiled: { query: renderStatement(query) }, headers: rest });
   }
 
   /** Bytes held now (tests read it). */
@@ -218,16 +172,14 @@ export class CompiledPlans implements Shortcut {
   }
 }
 
-/** How a compiled read's comments are counted (what it holds besides its statement). */
-type CommentCount = Omit<CompiledRead, 'query'>;
-/** A compiled read, its statement as drizzle built it or as text. */
-type Read = CommentCount & { query: SQL | Statement };
 /**
  * A compiled read as a plan keeps it: its statement as text. Drizzle's statement object holds its
  * pieces, ≈150 KB for a Relay post page (a heap snapshot: 200 such plans kept 31 MB alive, their
  * text 1 MB).
  */
-type PlannedRead = CommentCount & { query: Statement };
+interface PlannedRead {
+  query: Statement;
+}
 
 interface Plan {
   compiled: PlannedRead;
@@ -257,17 +209,19 @@ export function useReadEngine(plans: CompiledPlans | null): Plugin<Context> {
     onExecute({ setExecuteFn, executeFn }) {
       setExecuteFn(async (args: ExecutionArgs) => {
         const context = args.contextValue as Context;
-        const compiled = compile(args.document, args.operationName, (args.variableValues ?? {}) as Variables, viewerOf(context));
+        const options = planOptions(context);
+        const compiled = compile(args.document, args.operationName, (args.variableValues ?? {}) as Variables, viewerOf(context), options);
         if (!compiled) return executeFn(args);
-        let body: JsonText[] | null;
+        let body: JsonText[] | GraphQLError;
         try {
-          body = await run(context.db, compiled, context.services.config.limits.commentBudget);
+          body = await run(context.db, compiled.query, context.services.config.limits.commentBudget);
         } catch (error) {
           // The resolvers answer it (a field error, masked, logged) as for any other read.
           context.services.logger.warn('A compiled read failed; answering it through the resolvers:', error);
           return executeFn(args);
         }
-        if (body === null) return executeFn(args);
+        // The statement stopped at the comment budget: refused as a whole, as the resolvers would.
+        if (!Array.isArray(body)) return { data: null, errors: [body] };
         const text = bodyText(body);
         const parse = () => (JSON.parse(text) as { data: Record<string, unknown> }).data;
         if (!plans) return { data: parse() };

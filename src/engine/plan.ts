@@ -17,7 +17,9 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import { budgetStartSql, chargeSql } from '../budget.js';
 import { aroundKeyset, keyset, type Page } from '../db/queries/page.js';
+import type { Limits, MaxLength } from '../limits.js';
 import { columnName } from '../db/queries/rows.js';
 import type { Access } from '../domain/roles.js';
 import { dateTimeSql } from '../schema/date-time.js';
@@ -58,15 +60,19 @@ const refuse = (why: string): never => {
 
 type Variables = Record<string, unknown>;
 
-/** A planned read: its statement, and where comments appear in its JSON (for the budget). */
+/** A planned read: its statement. */
 export interface CompiledRead {
   query: SQL;
-  /** Keys under which a single comment object appears (`node`, `parent`, aliases…). */
-  commentKeys: Set<string>;
-  /** Comments in lists of objects (`nodes`), which the keys cannot count. */
-  listedComments: number;
-  /** Keys under which a list of comments appears (`ancestors`): its elements are counted. */
-  commentListKeys: Set<string>;
+}
+
+/**
+ * What planning needs besides the request: the limits (a list's `maxLength` may read them), and
+ * the comment budget the statement must count itself, or null when the static bound proves the
+ * response cannot pass it (src/budget.ts).
+ */
+export interface PlanOptions {
+  limits: Limits;
+  countComments: number | null;
 }
 
 /** What the planner needs of the request: its visibility, and whether it meets a field's scopes. */
@@ -82,7 +88,7 @@ interface Planner {
   variables: Variables;
   viewer: Viewer;
   scope: Scope;
-  read: CompiledRead;
+  options: PlanOptions;
 }
 
 /** The statement answering `operation`, or NotCompiled. */
@@ -92,26 +98,42 @@ export function planRead(
   operation: OperationDefinitionNode,
   rawVariables: Variables,
   viewer: Viewer,
+  options: PlanOptions,
 ): CompiledRead {
   if (operation.operation !== 'query') refuse('not a query');
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables, { maxErrors: 1 });
   if (coerced.errors) refuse('variables the resolvers will refuse');
   let aliases = 0;
-  const read: CompiledRead = { query: sql``, commentKeys: new Set(), listedComments: 0, commentListKeys: new Set() };
   const p: Planner = {
     schema,
     fragments,
     variables: coerced.coerced!,
     viewer,
     scope: { access: viewer.access, alias: (base) => sql.raw(`${base}${++aliases}`) },
-    read,
+    options,
   };
   const query = schema.getQueryType()!;
   const fields = collectFields(schema, fragments, p.variables, query, operation.selectionSet);
   const data = jsonObject([...fields].map(([key, nodes]) => [key, fieldSql(query, null, key, nodes, p, null)]));
-  read.query = sql`select ${data}::text`;
-  return read;
+  const budget = options.countComments;
+  return { query: budget === null ? sql`select ${data}::text` : sql`select ${data}::text from ${budgetStartSql(budget)}` };
 }
+
+// --- The comment budget ------------------------------------------------------------------
+
+/**
+ * `object`, once `comments` (an integer expression) are counted against the statement's budget,
+ * when it counts (src/budget.ts); the statement stops there when they are too many. A page charges
+ * its comments once, as it is aggregated (after the pages inside its rows, built row by row for the
+ * aggregate, have charged theirs), and skips the call when it is empty.
+ */
+function counted(object: SQL, comments: SQL | 1, p: Planner): SQL {
+  if (p.options.countComments === null) return object;
+  const charge = comments === 1 ? chargeSql(sql`1`) : sql`(case when ${comments} = 0 then true else ${chargeSql(comments)} end)`;
+  return sql`(case when ${charge} then ${object} end)`;
+}
+
+const isComment = (type: GraphQLObjectType) => type.name === 'Comment';
 
 // --- Objects -----------------------------------------------------------------------------
 
@@ -236,10 +258,6 @@ function declared<T>(build: () => T): T {
   }
 }
 
-function noteComments(type: GraphQLObjectType, key: string, p: Planner) {
-  if (type.name === 'Comment') p.read.commentKeys.add(key);
-}
-
 /** The column a joined row carries to tell a match from no match (its other columns may all be null). */
 const MATCHED = sql.raw('"joined row"');
 
@@ -283,21 +301,35 @@ function rowsSql(
   const where = declared(() => declaration.where(a, row, p.scope, args));
   const order = declaration.orderBy ? sql` order by ${declaration.orderBy(a)}` : sql``;
   if (isListType(getNullableType(field.type))) {
-    if (type.name === 'Comment') p.read.commentListKeys.add(key);
     const joins: SQL[] = [];
     const object = objectSql(type, a, nodes, p, joins);
-    return sql`coalesce((select json_agg(${object}${order}) from ${from} ${joined(joins)} where ${where}), '[]'::json)`;
+    const list = sql`json_agg(${object}${order})`;
+    const aggregate = isComment(type) ? counted(list, sql`count(*)`, p) : list;
+    // A list declared `maxLength` (src/limits.ts) holds no more: its first rows, built once limited.
+    const max = maxLengthOf(field, p.options.limits);
+    const rows = max === null ? sql`${from} ${joined(joins)} where ${where}` : sql`(select ${a}.* from ${from} where ${where}${order} limit ${int(max)}) ${a} ${joined(joins)}`;
+    return sql`coalesce((select ${aggregate} from ${rows}), '[]'::json)`;
   }
-  noteComments(type, key, p);
   if (declaration.unique && parentJoins) {
     // Joined before its own fields add theirs, which may read it.
     const own = derived ?? sql`${tableName(tableOf(type))} ${a}`;
     parentJoins.push(...derivedJoins, sql`left join lateral (select true as ${MATCHED}, ${a}.* from ${own} where ${where}) ${a} on true`);
-    return sql`(case when ${a}.${MATCHED} then ${objectSql(type, a, nodes, p, parentJoins)} end)`;
+    const object = objectSql(type, a, nodes, p, parentJoins);
+    return sql`(case when ${a}.${MATCHED} then ${isComment(type) ? counted(object, 1, p) : object} end)`;
   }
   const joins: SQL[] = [];
   const object = objectSql(type, a, nodes, p, joins);
+  if (isComment(type) && p.options.countComments !== null) {
+    // Charged for the one row kept, after the limit.
+    return sql`(select ${counted(sql`${a}.object`, 1, p)} from (select ${object} as object from ${from} ${joined(joins)} where ${where}${order} limit 1) ${a})`;
+  }
   return sql`(select ${object} from ${from} ${joined(joins)} where ${where}${order} limit 1)`;
+}
+
+/** A list field's declared longest length (src/limits.ts), or null. */
+function maxLengthOf(field: GraphQLField<unknown, unknown>, limits: Limits): number | null {
+  const max = field.extensions.maxLength as MaxLength | undefined;
+  return max === undefined ? null : typeof max === 'function' ? max(limits) : max;
 }
 
 /** `node(id)` and `nodes(ids)`: the type is in the ID, so the statement knows it. */
@@ -311,18 +343,13 @@ function nodeSql(field: GraphQLField<unknown, unknown>, key: string, nodes: read
     const a = p.scope.alias(source.alias);
     const joins: SQL[] = [];
     const object = objectSql(type, a, nodes, p, joins);
-    const query = sql`(select ${object} from ${tableName(tableOf(type))} ${a} ${joined(joins)}
-                       where ${a}.id = ${Number(decoded.id)} and ${visible(a, p.scope)})`;
-    return { query, isComment: type.name === 'Comment' };
+    // One row at most (by primary key): a comment is charged as it is built.
+    return sql`(select ${isComment(type) ? counted(object, 1, p) : object} from ${tableName(tableOf(type))} ${a} ${joined(joins)}
+                where ${a}.id = ${Number(decoded.id)} and ${visible(a, p.scope)})`;
   };
-  if (field.name === 'node') {
-    const { query, isComment } = lookup(args.id as string);
-    if (isComment) p.read.commentKeys.add(key);
-    return query;
-  }
+  if (field.name === 'node') return lookup(args.id as string);
   const found = (args.ids as string[]).map(lookup);
-  p.read.listedComments += found.filter((f) => f.isComment).length;
-  return found.length ? sql`json_build_array(${sql.join(found.map((f) => f.query), sql`, `)})` : sql`'[]'::json`;
+  return found.length ? sql`json_build_array(${sql.join(found, sql`, `)})` : sql`'[]'::json`;
 }
 
 // --- Connections -------------------------------------------------------------------------
@@ -462,10 +489,7 @@ function connectionSql(
     const pairs = [...fields].map(([key, fieldNodes]): [string, SQL] => {
       const name = fieldNodes[0]!.name.value;
       if (name === 'cursor') return [key, cursor];
-      if (name === 'node') {
-        noteComments(node, key, p);
-        return [key, objectSql(node, a, fieldNodes, p, joins)];
-      }
+      if (name === 'node') return [key, objectSql(node, a, fieldNodes, p, joins)];
       // __typename, and fields of the edge itself (declared on the node's row).
       return [key, fieldSql(edge, a, key, fieldNodes, p, joins)];
     });
@@ -493,6 +517,8 @@ function connectionSql(
     return refuse(`${connection.name}.${name}`);
   });
   // Edges and page info aggregate the page (one row, even for an empty page); without them the
-  // page is not read at all.
-  return paged ? sql`(select ${jsonObject(pairs)} from ${rows} ${joined(joins)})` : jsonObject(pairs);
+  // page is not read at all. A page of comments charges those in it (src/budget.ts).
+  if (!paged) return jsonObject(pairs);
+  const object = isComment(node) ? counted(jsonObject(pairs), inPage ? sql`count(*) filter (where ${inPage})` : sql`count(*)`, p) : jsonObject(pairs);
+  return sql`(select ${object} from ${rows} ${joined(joins)})`;
 }

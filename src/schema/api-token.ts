@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { maxLength } from '../limits.js';
 import { resolversOnly } from '../engine/declare.js';
 import type { ApiTokenRow } from '../db/schema.js';
 import { createToken, listTokens, revoke } from '../domain/authors.js';
@@ -33,13 +34,16 @@ CreateTokenPayload.implement({
   }),
 });
 
+/** The most tokens `apiTokens` lists, so that its length is a bound (src/limits.ts). */
+const MAX_TOKENS_SHOWN = 1000;
+
 builder.queryField('apiTokens', (t) =>
   t.field({
     type: [ApiTokenRef],
-    description: 'Admins: every API token, live and revoked.',
-    extensions: resolversOnly('admins only, and rare'),
+    description: `Admins: the API tokens, live and revoked, oldest first: the first ${MAX_TOKENS_SHOWN} (\`palaver token list\` lists all).`,
+    extensions: { ...resolversOnly('admins only, and rare'), ...maxLength(MAX_TOKENS_SHOWN) },
     authScopes: { role: 'admin' },
-    resolve: (_root, _args, { db }) => listTokens(db),
+    resolve: (_root, _args, { db }) => listTokens(db, MAX_TOKENS_SHOWN),
   }),
 );
 

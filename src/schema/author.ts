@@ -5,6 +5,7 @@ import { authors as authorsTable } from '../db/schema.js';
 import type { Access } from '../domain/roles.js';
 import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.js';
 import { countAuthors, listAuthors } from '../db/queries/authors.js';
+import { weight } from '../limits.js';
 import { createAuthor, editAuthor } from '../domain/authors.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { AuthorRow } from '../db/schema.js';
@@ -51,7 +52,7 @@ builder.node(AuthorRef, {
     }),
     postCount: t.int({
       description: 'Published posts by this author.',
-      extensions: sqlValue((a, { access }) => postCountOf(a, access)),
+      extensions: { ...sqlValue((a, { access }) => postCountOf(a, access)), ...weight(1) },
       resolve: (author, _args, { loaders }) => loaders.postCountOfAuthor.load(author.id),
     }),
     posts: t.connection(

@@ -4,7 +4,7 @@ import type { BlockedSenderRow } from '../db/schema.js';
 import { blockSender, unblockSender } from '../domain/blocklist.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { resolversOnly } from '../engine/declare.js';
-import { maxItems } from '../limits.js';
+import { maxItems, maxLength } from '../limits.js';
 import { AuthorRef } from './author.js';
 import { CommentRef } from './comment.js';
 import { inputKey } from './ids.js';
@@ -71,6 +71,8 @@ BlockSenderPayload.implement({
     blocked: t.field({
       type: [BlockedSenderRef],
       description: 'The entries, one per kind asked (already blocked ones as they were).',
+      // One per kind: EMAIL, IP.
+      extensions: maxLength(2),
       resolve: ({ blocked }) => blocked,
     }),
   }),

@@ -33,7 +33,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from '../domain/errors.js';
-import { maxItems } from '../limits.js';
+import { descends, maxItems, maxLength } from '../limits.js';
 import { BodyFormat } from './body-format.js';
 import { commentAuthorRow, CommentAuthorRef } from './comment-author.js';
 import { CommentRevisionRef } from './comment-revision.js';
@@ -44,6 +44,9 @@ import { PostRef } from './post.js';
 import { isDescending, SortOrder } from './sort-order.js';
 
 export const CommentRef = builder.objectRef<CommentRecord>('Comment');
+
+/** The most revisions `Comment.revisions` shows (the newest): a moderator may edit without end. */
+export const MAX_REVISIONS_SHOWN = 100;
 
 /** Moderators read every comment, and a guest their own (unlocked by its guest token). */
 const canRead = (comment: CommentRecord, { access, unlockedComments }: Context) => canReadComment(comment, access, unlockedComments);
@@ -125,11 +128,15 @@ builder.node(CommentRef, {
         'The comments above this one, from its top-level comment down to its parent (empty at the top level): ' +
         'a deep comment in its context in one request. Ancestors that are not public show as placeholders, as in `thread`.',
       // The ancestors' ids are in the path: one primary-key probe per level (ancestorsByIds says
-      // why the chain of a listed comment is whole).
-      extensions: sqlRows({
-        where: (a, c, { access }) => findableAncestorsSql(a, c!, access),
-        orderBy: (a) => sql`${a}.depth`,
-      }),
+      // why the chain of a listed comment is whole). Replies nest at most MAX_COMMENT_DEPTH deep,
+      // and the list is cut there for a comment imported deeper, so that its length is a bound.
+      extensions: {
+        ...sqlRows({
+          where: (a, c, { access }) => findableAncestorsSql(a, c!, access),
+          orderBy: (a) => sql`${a}.depth`,
+        }),
+        ...maxLength((limits) => limits.commentDepth - 1),
+      },
       resolve: (comment, _args, { loaders }) => loaders.ancestorsOfComment.load(comment.id),
     }),
     isPlaceholder: t.boolean({
@@ -199,9 +206,12 @@ builder.node(CommentRef, {
     revisions: t.field({
       type: [CommentRevisionRef],
       nullable: true,
-      description: 'Moderators only: the texts it had before each edit (and who edited), newest first (empty if never edited).',
+      description: `Moderators only: the texts it had before each edit (and who edited), newest first, the last ${MAX_REVISIONS_SHOWN} (empty if never edited).`,
       authScopes: { role: 'editor' },
-      extensions: sqlRows({ where: (r, c) => sql`${r}.comment_id = ${c}.id`, orderBy: (r) => sql`${r}.edited_at desc, ${r}.id desc` }),
+      extensions: {
+        ...sqlRows({ where: (r, c) => sql`${r}.comment_id = ${c}.id`, orderBy: (r) => sql`${r}.edited_at desc, ${r}.id desc` }),
+        ...maxLength(MAX_REVISIONS_SHOWN),
+      },
       resolve: (comment, _args, { loaders }) => loaders.revisionsOfComment.load(comment.id),
     }),
     replyCount: t.exposeInt('replyCount', { description: 'Visible direct replies (the size of `replies`).' }),
@@ -211,12 +221,15 @@ builder.node(CommentRef, {
         type: CommentRef,
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
         // comments_replies_idx: the listed replies in path order; replyCount counts them.
-        extensions: sqlConnection({
-          where: (reply, c) => commentLists.replies(sql`${c}.id`, reply),
-          key: (reply) => [sql`${reply}.path`],
-          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
-          count: (c) => sql`${c}.reply_count`,
-        }),
+        extensions: {
+          ...sqlConnection({
+            where: (reply, c) => commentLists.replies(sql`${c}.id`, reply),
+            key: (reply) => [sql`${reply}.path`],
+            descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+            count: (c) => sql`${c}.reply_count`,
+          }),
+          ...descends(),
+        },
         resolve: async (comment, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment', isDescending(args.order));
           const result = await loaders.repliesOfComment.load({ id: comment.id, page });
@@ -278,7 +291,8 @@ AddCommentPayload.implement({
 
 const ModerateCommentsPayload = builder.objectRef<{ comments: CommentRow[] }>('ModerateCommentsPayload');
 ModerateCommentsPayload.implement({
-  fields: (t) => ({ comments: t.field({ type: [CommentRef], resolve: ({ comments }) => comments }) }),
+  // One per ID of moderateComments (at most 100).
+  fields: (t) => ({ comments: t.field({ type: [CommentRef], extensions: maxLength(100), resolve: ({ comments }) => comments }) }),
 });
 
 const AddCommentInput = builder.inputType('AddCommentInput', {

@@ -1,5 +1,7 @@
 import { lexicographicSortSchema } from 'graphql';
+import { chargeCommentsOnOutput } from '../budget.js';
 import { builder } from '../builder.js';
+import { weight } from '../limits.js';
 import './date-time.js';
 import './sort-order.js';
 import './author.js';
@@ -20,7 +22,10 @@ builder.mutationType({});
 builder.subscriptionType({});
 
 builder.globalConnectionField('totalCount', (t) =>
-  t.int({ description: 'Size of the whole list, not just this page.', resolve: (connection) => connection.totalCount() }),
+  // A count: it reads the whole list's index range.
+  t.int({ description: 'Size of the whole list, not just this page.', extensions: weight(1), resolve: (connection) => connection.totalCount() }),
 );
 
 export const schema = lexicographicSortSchema(builder.toSchema());
+// Every comment a resolver returns is charged to the request's budget, every declared list capped.
+chargeCommentsOnOutput(schema);

@@ -14,7 +14,7 @@ import { sqlConnection, sqlRows, sqlSource, sqlValue } from '../engine/declare.j
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createPost, editPost, setPublication, type Publication } from '../domain/posts.js';
 import { badInput } from '../errors.js';
-import { maxItems } from '../limits.js';
+import { descends, maxItems, maxLength, weight } from '../limits.js';
 import { AuthorRef } from './author.js';
 import { BodyFormat } from './body-format.js';
 import { CommentConnection, CommentRef } from './comment.js';
@@ -46,6 +46,9 @@ interface PostListArgs {
 
 /** What a search adds to a request's static cost (see `posts`). */
 export const SEARCH_COST = 20;
+
+/** The most tags `Post.tags` shows (the first by name): writes allow 20, imports may bring more. */
+export const MAX_TAGS_SHOWN = 100;
 
 /** The filter of `posts` from its arguments (the search trimmed, and at most MAX_SEARCH_LENGTH). */
 function postFilter(args: PostListArgs, access: Access): PostFilter {
@@ -104,7 +107,8 @@ builder.node(PostRef, {
         'Visible comments at every depth created after `since` (to the millisecond): `commentCount` for what is new, ' +
         'for a badge. Counts what `thread(since:)` lists but its placeholders.',
       args: { since: t.arg({ type: 'DateTime', required: true }) },
-      extensions: sqlValue((p, _scope, args) => commentCountSinceSql(sql`${p}.id`, args.since as Date)),
+      // A count: reads the comments created since then.
+      extensions: { ...sqlValue((p, _scope, args) => commentCountSinceSql(sql`${p}.id`, args.since as Date)), ...weight(1) },
       resolve: (post, { since }, { loaders }) => loaders.publicCountSince(since).load(post.id),
     }),
     author: t.field({
@@ -114,11 +118,15 @@ builder.node(PostRef, {
     }),
     tags: t.field({
       type: [TagRef],
+      description: `By name; at most ${MAX_TAGS_SHOWN}.`,
       // By name: the order of tagsByPostIds. The post is visible, so all its tags are.
-      extensions: sqlRows({
-        where: (tag, p) => sql`exists (select 1 from post_tags pt where pt.post_id = ${p}.id and pt.tag_id = ${tag}.id)`,
-        orderBy: (tag) => sql`${tag}.name, ${tag}.id`,
-      }),
+      extensions: {
+        ...sqlRows({
+          where: (tag, p) => sql`exists (select 1 from post_tags pt where pt.post_id = ${p}.id and pt.tag_id = ${tag}.id)`,
+          orderBy: (tag) => sql`${tag}.name, ${tag}.id`,
+        }),
+        ...maxLength(MAX_TAGS_SHOWN),
+      },
       resolve: (post, _args, { loaders }) => loaders.tagsOfPost.load(post.id),
     }),
     comments: t.connection(
@@ -127,12 +135,15 @@ builder.node(PostRef, {
         description: 'Top-level comments; follow `replies` for the rest of each conversation.',
         args: { order: t.arg({ type: SortOrder, required: true, defaultValue: 'OLDEST_FIRST' }) },
         // comments_top_level_idx: the post's listed top-level comments in path order.
-        extensions: sqlConnection({
-          where: (c, p) => commentLists.topLevel(sql`${p}.id`, c),
-          key: commentKey,
-          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
-          count: (p) => commentListCount('topLevel', sql`${p}.id`),
-        }),
+        extensions: {
+          ...sqlConnection({
+            where: (c, p) => commentLists.topLevel(sql`${p}.id`, c),
+            key: commentKey,
+            descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+            count: (p) => commentListCount('topLevel', sql`${p}.id`),
+          }),
+          ...descends(),
+        },
         resolve: async (post, args, { loaders }) => {
           const page = pageFromArgs(args, 'Comment', isDescending(args.order));
           const result = await loaders.commentsOfPost.load({ id: post.id, page });
@@ -158,12 +169,15 @@ builder.node(PostRef, {
         },
         // comments_thread_idx: the post's listed comments in path order, which is reading order;
         // comments_recent_idx: by creation time (NEWEST_FIRST, and the range `since` selects).
-        extensions: sqlConnection({
-          where: (c, p, _scope, args) => commentLists.thread(sql`${p}.id`, c, threadOptions(args)),
-          key: (c, args) => commentListKey(c, threadOptions(args)),
-          descending: (args) => threadOptions(args).newestFirst === true,
-          count: (p, _scope, args) => commentListCount('thread', sql`${p}.id`, threadOptions(args)),
-        }),
+        extensions: {
+          ...sqlConnection({
+            where: (c, p, _scope, args) => commentLists.thread(sql`${p}.id`, c, threadOptions(args)),
+            key: (c, args) => commentListKey(c, threadOptions(args)),
+            descending: (args) => threadOptions(args).newestFirst === true,
+            count: (p, _scope, args) => commentListCount('thread', sql`${p}.id`, threadOptions(args)),
+          }),
+          ...descends(),
+        },
         resolve: async (post, args, { loaders }) => {
           const options = threadOptions(args);
           const page = pageFromArgs(args, 'Comment', options.newestFirst);
@@ -247,16 +261,18 @@ builder.queryFields((t) => ({
         order: t.arg({ type: SortOrder, required: true, defaultValue: 'NEWEST_FIRST' }),
       },
       // posts_public_idx (or posts_search_idx, post_tags_tag_idx for those filters).
-      extensions: sqlConnection({
+      extensions: {
+        ...sqlConnection({
+          where: (p, _row, { access }, args) => filterSql(postFilter(args as PostListArgs, access), p),
+          key: postKey,
+          descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
+          count: (_row, { access }, args) => sql`(select count(*)::int from posts p where ${filterSql(postFilter(args as PostListArgs, access))})`,
+        }),
         // A search reads every match before its page (a bitmap scan of posts_search_idx, then a
         // sort): on the bench's 1,000 posts, a page for a rare word took 7.5 ms in Postgres where
-        // a page without search takes 0.3 to 0.6 ms. So it weighs as 20 fields, about a page.
-        cost: (args) => ((args.search as string | null | undefined)?.trim() ? SEARCH_COST : 1),
-        where: (p, _row, { access }, args) => filterSql(postFilter(args as PostListArgs, access), p),
-        key: postKey,
-        descending: (args) => isDescending(args.order as 'OLDEST_FIRST' | 'NEWEST_FIRST'),
-        count: (_row, { access }, args) => sql`(select count(*)::int from posts p where ${filterSql(postFilter(args as PostListArgs, access))})`,
-      }),
+        // a page without search takes 0.3 to 0.6 ms. So it weighs as 20 objects, a page's worth.
+        ...weight((args) => ((args.search as string | null | undefined)?.trim() ? SEARCH_COST : 0)),
+      },
       resolve: async (_root, args, { db, access, loaders }) => {
         const filter = postFilter(args, access);
         const page = pageFromArgs(args, 'Post', isDescending(args.order));

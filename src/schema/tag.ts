@@ -4,6 +4,7 @@ import { visiblePost, visibleTag } from '../db/queries/posts.js';
 import { tags as tagsTable } from '../db/schema.js';
 import { sqlConnection, sqlSource, sqlValue } from '../engine/declare.js';
 import { countTags, listTags } from '../db/queries/tags.js';
+import { weight } from '../limits.js';
 import type { TagRow } from '../db/schema.js';
 import { loadNodes, parseKey } from './ids.js';
 import { pageFromArgs, toConnection } from './pagination.js';
@@ -21,10 +22,13 @@ builder.node(TagRef, {
     description: t.exposeString('description', { nullable: true }),
     postCount: t.int({
       description: 'Published posts with this tag.',
-      extensions: sqlValue(
-        (t, { access }) => sql`(select count(*)::int from post_tags pt join posts p on p.id = pt.post_id
-                                where pt.tag_id = ${t}.id and ${visiblePost(access.posts)})`,
-      ),
+      extensions: {
+        ...sqlValue(
+          (t, { access }) => sql`(select count(*)::int from post_tags pt join posts p on p.id = pt.post_id
+                                  where pt.tag_id = ${t}.id and ${visiblePost(access.posts)})`,
+        ),
+        ...weight(1),
+      },
       resolve: (tag, _args, { loaders }) => loaders.postCountOfTag.load(tag.id),
     }),
   }),

@@ -8,6 +8,8 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { CommentBudget } from '../budget.js';
+import type { Context } from '../context.js';
 
 /*
  * One execution per event for every subscriber that sees the same thing.
@@ -57,9 +59,17 @@ function executeEvent(args: ExecutionArgs, key: string, event: unknown, counter:
   return run;
 }
 
+/**
+ * Each event is a response of its own, with its own comment budget (src/budget.ts): a stream's
+ * events run one after another, so the context's budget is the running event's. Past it, the
+ * event is the refusal alone, for every subscriber sharing it.
+ */
 async function runEvent(args: ExecutionArgs, event: unknown, counter: Counter): Promise<ExecutionResult> {
   counter.executed++;
-  return execute({ ...args, rootValue: event });
+  const context = args.contextValue as Context;
+  context.budget = new CommentBudget(context.services.config.limits.commentBudget);
+  const result = await execute({ ...args, rootValue: event });
+  return context.budget.exceeded ? { data: null, errors: [context.budget.exceeded] } : result;
 }
 
 type Subscribe = (args: ExecutionArgs) => unknown;

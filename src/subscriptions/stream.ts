@@ -260,7 +260,7 @@ class ThreadStream implements AsyncIterableIterator<StreamItem> {
 
   private batchLoaders(): Loaders {
     const { context } = this.subscriber;
-    return (this.loaders ??= createLoaders(context.db, context.access, context.services.config.limits.commentBudget));
+    return (this.loaders ??= createLoaders(context.db, context.access, () => context.budget));
   }
 
   onEnd(cleanup: () => void) {

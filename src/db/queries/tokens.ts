@@ -35,11 +35,11 @@ export async function anyTokenEver(db: Db): Promise<boolean> {
   return row?.found ?? false;
 }
 
-export async function listTokens(db: Db): Promise<(ApiTokenRow & { authorSlug: string })[]> {
+export async function listTokens(db: Db, limit?: number): Promise<(ApiTokenRow & { authorSlug: string })[]> {
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`select ${columns(apiTokens, 't')}, a.slug as author_slug
-        from api_tokens t join authors a on a.id = t.author_id order by t.id`,
+        from api_tokens t join authors a on a.id = t.author_id order by t.id${limit === undefined ? sql`` : sql` limit ${limit}`}`,
   );
   return rows.map((row) => ({ ...readRow(apiTokens, row), authorSlug: row.author_slug as string }));
 }
