@@ -21,8 +21,8 @@ import { InFlightReads, useInFlightReads } from './in-flight.js';
 import { useLimits } from './limits.js';
 import { useCommentBudget } from './budget.js';
 import type { Logger } from './logger.js';
-import { useOperationNames } from './metrics.js';
-import { PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
+import { useOperationNames, useOperationsRun } from './metrics.js';
+import { loadRegistered, operationNamesIn, PERSISTED_PARAM_NAMES, usePersistedOperations } from './persisted.js';
 import { encodeGlobalId } from './schema/ids.js';
 import { schema } from './schema/index.js';
 import { listenerWithShortcut, type Shortcut } from './shortcuts.js';
@@ -87,6 +87,7 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
   const plans = cache.replays || engine === 'reference' ? null : new CompiledPlans(db, config.limits.commentBudget, logger);
   const shortcut: Shortcut = cache.replays ?? plans ?? { kind: 'plan', answer: async () => false };
   const inFlight = new InFlightReads({ epochOf: cache.epochOf });
+  const registered = loadRegistered(config.persistedOperationsFile);
   const yoga = createYoga<ServerContext>({
     schema,
     context: ({ request, req }) =>
@@ -131,12 +132,14 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
           ]
         : []),
       useJsonBodiesOnly(),
-      usePersistedOperations(config),
+      usePersistedOperations(config, registered),
       // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).
       useEventStreams({ heartbeatMs: config.subscriptions.heartbeatMs, logger }),
       useLimits(config.limits),
       // A request past its comment budget answers with the refusal alone (before the cache sees it).
       useCommentBudget(),
+      // What ran, for the metrics: after the limits, so that nothing they refused counts as run.
+      useOperationsRun(),
       // One execution per event for the subscribers that see the same (subscriptions/execute.ts).
       useSharedEventExecution(subscriptions),
       ...(engine === 'sql' ? [useReadEngine(plans)] : []),
@@ -174,6 +177,8 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     replays: cache.replays,
     plans,
     inFlight,
+    /** The names of the registered operations (PERSISTED_OPERATIONS_FILE): the metrics keep a label for each. */
+    registeredOperations: operationNamesIn(registered.values()),
     /** What the metrics count of the cache and the shortcuts. */
     stats: () => ({ ...cache.stats, replays: cache.replays?.served ?? 0, plans: plans?.served ?? 0 }),
   };

@@ -59,6 +59,12 @@ const schema = z.object({
     .optional(),
   PURGE_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   PURGE_WEBHOOK_TOKEN: z.string().min(1).optional(),
+  // A purge endpoint that takes unauthenticated purges must be said so: anyone who can reach it
+  // could empty the CDN (and send every reader to the origin) with the same request.
+  PURGE_WEBHOOK_UNAUTHENTICATED: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   CORS_ORIGINS: z
     .string()
     .default('*')
@@ -136,7 +142,10 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Prefix of every key Palaver writes to Redis; unset: derived from the database's identity. */
   redisPrefix: string | undefined;
-  /** Where writes POST the CDN keys they invalidated (cdn.ts), and the bearer token sent with them. */
+  /**
+   * Where writes POST the CDN keys they invalidated (cdn.ts), and the bearer token sent with them
+   * (undefined only with PURGE_WEBHOOK_UNAUTHENTICATED=true).
+   */
   purgeWebhook: Readonly<{ url: string; token: string | undefined }> | null;
   /** `threadEvents` subscriptions: caps, the per-subscriber buffer, heartbeats, how long events are kept. */
   subscriptions: Readonly<{ perClient: number; max: number; buffer: number; heartbeatMs: number; retentionDays: number }>;
@@ -183,6 +192,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.AKISMET_API_KEY && !e.AKISMET_SITE_URL) {
     throw new ConfigError('Invalid configuration: AKISMET_SITE_URL is required when AKISMET_API_KEY is set');
+  }
+  if (e.PURGE_WEBHOOK_URL && !e.PURGE_WEBHOOK_TOKEN && !e.PURGE_WEBHOOK_UNAUTHENTICATED) {
+    throw new ConfigError(
+      'Invalid configuration: PURGE_WEBHOOK_TOKEN is required when PURGE_WEBHOOK_URL is set (or set PURGE_WEBHOOK_UNAUTHENTICATED=true if the purge endpoint takes purges without one)',
+    );
+  }
+  if (e.PURGE_WEBHOOK_TOKEN && e.PURGE_WEBHOOK_UNAUTHENTICATED) {
+    throw new ConfigError('Invalid configuration: PURGE_WEBHOOK_UNAUTHENTICATED=true contradicts PURGE_WEBHOOK_TOKEN: set one or the other');
   }
   return Object.freeze({
     port: e.PORT,

@@ -1,4 +1,6 @@
+import { getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -7,8 +9,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * port of their own so that they need not be public). Node's defaults (CPU, memory, event-loop
  * lag, GC, handles) under their usual names, and Palaver's own:
  * - palaver_requests_total{operation, outcome} and palaver_request_duration_seconds{operation}:
- *   every HTTP request, by GraphQL operation name and outcome (from the status: ok, client_error,
- *   server_error; aborted when the client left first);
+ *   every HTTP request, by the GraphQL operation it ran and outcome (from the status: ok,
+ *   client_error, server_error; aborted when the client left first). See `operationLabel`: only
+ *   an operation that ran is named, so that requests yoga refused (a name no operation has, a
+ *   document that does not parse or validate) cannot spend the label set;
  * - palaver_sql_statements_total: statements per request is its rate over the requests' (a
  *   histogram per request would need each statement traced to its request: an AsyncLocalStorage
  *   around every request, which cost the front page 15% of its CPU);
@@ -32,8 +36,18 @@ export interface MetricSources {
 // Operation names are the client's: bounded, so that no client can grow the label set forever.
 const MAX_OPERATIONS = 500;
 const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+// Request keys whose operation a repeat answered past yoga is labelled by (see `ranByKey`).
+const MAX_KEYS = 10_000;
 
-export function createMetrics(sources: MetricSources) {
+export interface MetricOptions {
+  /**
+   * The names of the registered operations (PERSISTED_OPERATIONS_FILE): each always gets its own
+   * label, however many other names came first.
+   */
+  registeredOperations?: Iterable<string>;
+}
+
+export function createMetrics(sources: MetricSources, { registeredOperations = [] }: MetricOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -100,10 +114,32 @@ export function createMetrics(sources: MetricSources) {
     },
   });
 
+  const registered = new Set(registeredOperations);
   const namesSeen = new Set<string>();
-  const operationLabel = (name: string | null) => {
-    if (name === null) return 'anonymous';
-    if (name === 'invalid') return name;
+  // What each request key ran when yoga answered it, for its repeats that a shortcut answers past
+  // yoga (shortcuts.ts): the same request, so the same operation. A repeat refreshes its key; a
+  // key gone from here (10,000 other keys since) leaves its repeats unnamed, as `none`.
+  const ranByKey = new LRUCache<string, string>({ max: MAX_KEYS });
+
+  /**
+   * The label of a request: the name of the operation it ran (`anonymous` for an operation without
+   * one), or `none` when it ran none (refused by yoga before running anything: unparsable, invalid,
+   * an operationName that names no operation of the document, over a limit; or no GraphQL request
+   * at all: /health, GraphiQL's files). Registered operations' names are always labels; other names
+   * take the first 500 places, then count as `other` until restart. A name any client may send is
+   * only counted once an operation of that name ran, so refused requests never take a place.
+   */
+  const operationLabel = (req: IncomingMessage) => {
+    let name = ran.get(req);
+    const key = requestKeys.get(req);
+    if (key !== undefined) {
+      if (name !== undefined) ranByKey.set(key, name);
+      else name = ranByKey.get(key);
+    }
+    if (name === undefined) return 'none';
+    if (name === '') return 'anonymous';
+    if (registered.has(name)) return name;
+    if (!NAME.test(name)) return 'other';
     if (!namesSeen.has(name)) {
       if (namesSeen.size >= MAX_OPERATIONS) return 'other';
       namesSeen.add(name);
@@ -136,7 +172,7 @@ export function createMetrics(sources: MetricSources) {
         if (done) return;
         done = true;
         inFlight.dec();
-        const operation = operationLabel(operationOf(req));
+        const operation = operationLabel(req);
         seriesOf(operation, outcome).inc();
         latencyOf(operation).observe(Number(process.hrtime.bigint() - started) / 1e9);
       };
@@ -156,12 +192,17 @@ export function createMetrics(sources: MetricSources) {
   };
 }
 
-/** Each request's GraphQL operation name, as whoever read its parameters noted it. */
+/** Each request's GraphQL operation name as the client sent it (operationName), as whoever read its parameters noted it. */
 const operationNames = new WeakMap<IncomingMessage, string>();
+/** The operation each request ran, by name ('' for one without a name): what the metrics label. */
+const ran = new WeakMap<IncomingMessage, string>();
+/** The key a shortcut knows each request by (shortcuts.ts), for the metrics to name its repeats. */
+const requestKeys = new WeakMap<IncomingMessage, string>();
 
 /**
- * The request's GraphQL operation name, for the metrics and the access log: null without one,
- * `invalid` for a client's string that is no GraphQL name (or longer than 64 characters).
+ * The GraphQL operation name the request sent, for the access log and the error log (the metrics
+ * label what ran instead: `operationLabel`): null without one, `invalid` for a client's string that
+ * is no GraphQL name (or longer than 64 characters).
  */
 export function operationOf(req: IncomingMessage): string | null {
   const name = operationNames.get(req);
@@ -169,14 +210,39 @@ export function operationOf(req: IncomingMessage): string | null {
   return NAME.test(name) ? name : 'invalid';
 }
 
-/** Names the request's GraphQL operation for the metrics and the access log (the first name noted wins). */
+/** Notes the operation name a request sent, for the access log (the first name noted wins). */
 export function noteOperation(req: IncomingMessage | undefined, name: unknown) {
   if (req && typeof name === 'string' && !operationNames.has(req)) operationNames.set(req, name);
 }
 
-/** The yoga plugin that names each request's operation for the metrics and the access log. */
+/** The key a shortcut knows this request by (shortcuts.ts): its repeats ran what it ran. */
+export function noteRequestKey(req: IncomingMessage, key: string) {
+  requestKeys.set(req, key);
+}
+
+/** The yoga plugin that notes the operation name each request sent, for the access log. */
 export const useOperationNames = (): Plugin<object, { req?: IncomingMessage }> => ({
   onParams({ params, context }) {
     noteOperation(context.req, params.operationName);
+  },
+});
+
+/** Notes the operation a request is about to run; none when `operationName` names none of the document's. */
+function noteRan(args: ExecutionArgs) {
+  const req = (args.contextValue as { req?: IncomingMessage } | undefined)?.req;
+  const operation = req && getOperationAST(args.document, args.operationName);
+  if (operation) ran.set(req, operation.name?.value ?? '');
+}
+
+/**
+ * The yoga plugin that notes the operation each request runs, for the metrics' labels. After the
+ * plugins that refuse a request before it runs (the limits): what they refuse ran nothing.
+ */
+export const useOperationsRun = (): Plugin => ({
+  onExecute({ args }) {
+    noteRan(args);
+  },
+  onSubscribe({ args }) {
+    noteRan(args);
   },
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
@@ -36,6 +37,26 @@ export function loadRegistered(file: string | undefined): Map<string, string> {
   return new Map(Object.entries(json as Record<string, string>));
 }
 
+/**
+ * The names of the operations in these texts (the registered ones): the metrics give each a label
+ * of its own, beyond the places other names take (metrics.ts). By name rather than by id: the
+ * name is what a dashboard reader knows an operation by, and ids (hashes) change with every edit
+ * of its text. A text that does not parse names nothing (running it fails anyway).
+ */
+export function operationNamesIn(texts: Iterable<string>): string[] {
+  const names = new Set<string>();
+  for (const text of texts) {
+    try {
+      for (const definition of parse(text, { noLocation: true }).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+      }
+    } catch {
+      // not GraphQL: no name
+    }
+  }
+  return [...names];
+}
+
 /** The id a request names its operation by, if any: a registered id, or an APQ hash. */
 function persistedId(params: Params, request: Request): { id: string; apq: boolean } | null {
   // Yoga reads only the standard parameters from a GET's URL.
@@ -56,8 +77,10 @@ const registeredOnly = () =>
     http: { status: 403 },
   });
 
-export function usePersistedOperations(config: Pick<Config, 'persistedOperations' | 'persistedOperationsFile'>): Plugin {
-  const registered = loadRegistered(config.persistedOperationsFile);
+export function usePersistedOperations(
+  config: Pick<Config, 'persistedOperations' | 'persistedOperationsFile'>,
+  registered = loadRegistered(config.persistedOperationsFile),
+): Plugin {
   const registeredTexts = new Set(registered.values());
   // Hashes Apollo's link registered here, with their text: at most 2,000 operations or 8 MB.
   const learned = new LRUCache<string, string>({ max: 2000, maxSize: 8 * 1024 * 1024, sizeCalculation: (text) => text.length || 1 });

@@ -74,7 +74,12 @@ try {
 }
 
 const app = createApp({ db: database.db, config, logger });
-const metrics = config.metrics ? createMetrics({ statements: () => database.statements.count, cache: app.stats, subscriptions: () => app.subscriptions }) : null;
+const metrics = config.metrics
+  ? createMetrics(
+      { statements: () => database.statements.count, cache: app.stats, subscriptions: () => app.subscriptions },
+      { registeredOperations: app.registeredOperations },
+    )
+  : null;
 const listener = metrics ? metrics.measured(app.listener) : app.listener;
 const isMetricsRequest = (req: IncomingMessage) => req.method === 'GET' && req.url?.split('?')[0] === '/metrics';
 const server = createServer((req, res) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { noteCacheResult } from './access-log.js';
 import type { Logger } from './logger.js';
-import { noteOperation } from './metrics.js';
+import { noteOperation, noteRequestKey } from './metrics.js';
 
 /*
  * Shortcuts past yoga. Yoga's request pipeline costs about half a millisecond of CPU per request
@@ -140,6 +140,7 @@ export function listenerWithShortcut(yoga: RequestListener, shortcut: Shortcut, 
     try {
       const key = body === null || body.length <= MAX_KEYED_BYTES ? requestKey(req, body) : null;
       if (key !== null) {
+        noteRequestKey(req, key);
         if (await shortcut.answer(key, res)) return noteCacheResult(req, shortcut.kind);
         req[REQUEST_KEY] = key;
       }

@@ -224,6 +224,14 @@ describe('flood control', () => {
     );
     expect(rows.map((row) => row.ip)).toEqual(['2001:db8:aa:1::1', '2001:db8:aa:2::1', '192.0.2.77', '192.0.2.78']);
   });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address, not as one /64 with every other mapped address', async () => {
+    // 192.0.2.123 written as IPv4-mapped IPv6 in hex: the same client as 192.0.2.123.
+    expect((await add(guest(), { ip: '::ffff:c000:27b' })).status).toBe('APPROVED');
+    expect(await add(guest(), { ip: '192.0.2.123' })).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    // Another IPv4 address, mapped: another client.
+    expect((await add(guest(), { ip: '::ffff:c000:27c' })).status).toBe('APPROVED');
+  });
 });
 
 describe('holding for moderation', () => {

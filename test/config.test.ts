@@ -69,6 +69,37 @@ describe('configuration', () => {
     expect(() => loadConfig({ PURGE_WEBHOOK_URL: 'ftp://cdn.example' })).toThrow(/PURGE_WEBHOOK_URL/);
   });
 
+  it('refuses a purge webhook without a token, unless PURGE_WEBHOOK_UNAUTHENTICATED=true says it takes none', () => {
+    const url = 'https://cdn.example/purge';
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      return null;
+    };
+    const withoutToken: Record<string, string>[] = [
+      { PURGE_WEBHOOK_URL: url },
+      { PURGE_WEBHOOK_URL: url, PURGE_WEBHOOK_TOKEN: '' },
+      { PURGE_WEBHOOK_URL: url, PURGE_WEBHOOK_UNAUTHENTICATED: 'false' },
+    ];
+    for (const env of withoutToken) {
+      const message = refusal(env);
+      expect(message, JSON.stringify(env)).toMatch(/^Invalid configuration: PURGE_WEBHOOK_TOKEN is required when PURGE_WEBHOOK_URL is set .*PURGE_WEBHOOK_UNAUTHENTICATED=true/);
+      expect(message).not.toContain('\n');
+    }
+    expect(loadConfig({ PURGE_WEBHOOK_URL: url, PURGE_WEBHOOK_UNAUTHENTICATED: 'true' }).purgeWebhook).toEqual({ url, token: undefined });
+    // Saying both is a mistake in one of them.
+    expect(refusal({ PURGE_WEBHOOK_URL: url, PURGE_WEBHOOK_TOKEN: 't', PURGE_WEBHOOK_UNAUTHENTICATED: 'true' })).toMatch(
+      /^Invalid configuration: PURGE_WEBHOOK_UNAUTHENTICATED=true contradicts PURGE_WEBHOOK_TOKEN/,
+    );
+    expect(refusal({ PURGE_WEBHOOK_UNAUTHENTICATED: 'yes' })).toMatch(/^Invalid configuration: PURGE_WEBHOOK_UNAUTHENTICATED="yes": must be true or false$/);
+    // Without a webhook, neither matters.
+    expect(loadConfig({ PURGE_WEBHOOK_UNAUTHENTICATED: 'true' }).purgeWebhook).toBeNull();
+  });
+
   it('serves GraphiQL by default with the embedded database only', () => {
     expect(loadConfig({}).graphiql).toBe(true);
     expect(loadConfig({ DATABASE_URL: 'postgres://db/palaver' }).graphiql).toBe(false);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,21 @@ import { freePort, startServer, stopServer, type ServerProcess } from './process
  * engine's plans answering repeats, and Node's process metrics; nothing on the API's port.
  */
 const root = mkdtempSync(join(tmpdir(), 'palaver-metrics-'));
+// One registered operation (relay-compiler's id → text map): its name always has a label.
+const persisted = join(root, 'persisted.json');
+writeFileSync(persisted, JSON.stringify({ 'registered-front-page': 'query RegisteredFrontPage { posts(first: 2) { edges { node { title } } } }' }));
 let server: ServerProcess;
 let api: string;
 let metricsUrl: string;
 beforeAll(async () => {
   const [port, metricsPort] = [await freePort(), await freePort()];
-  server = startServer(join(root, 'db'), { PORT: String(port), METRICS: 'true', METRICS_PORT: String(metricsPort), RESPONSE_CACHE_TTL_SECONDS: '0' });
+  server = startServer(join(root, 'db'), {
+    PORT: String(port),
+    METRICS: 'true',
+    METRICS_PORT: String(metricsPort),
+    RESPONSE_CACHE_TTL_SECONDS: '0',
+    PERSISTED_OPERATIONS_FILE: persisted,
+  });
   await server.ready;
   api = `http://127.0.0.1:${port}`;
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -27,6 +36,16 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The sum of a metric's series whose labels include `labels` (written as Prometheus writes them). */
+const total = (text: string, name: string, labels: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+/** Sends `requests` (thunks), `width` at a time. */
+async function inBatches(requests: (() => Promise<unknown>)[], width = 20) {
+  for (let i = 0; i < requests.length; i += width) await Promise.all(requests.slice(i, i + width).map((send) => send()));
+}
 /** A series' value: `name{labels}` exactly as Prometheus writes it. */
 const series = (text: string, name: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -49,7 +68,8 @@ describe.runIf(backend === 'pglite')('metrics', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     expect(series(text, 'palaver_requests_total{operation="FrontPage",outcome="ok"}')).toBe(3);
-    expect(series(text, 'palaver_requests_total{operation="anonymous",outcome="client_error"}')).toBe(1);
+    // `{ nope }` ran nothing (it does not validate): no operation.
+    expect(series(text, 'palaver_requests_total{operation="none",outcome="client_error"}')).toBe(1);
     expect(series(text, 'palaver_request_duration_seconds_count{operation="FrontPage"}')).toBe(3);
     // The front page is one statement, whether yoga ran it or its plan did (the 2nd and 3rd).
     expect(series(text, 'palaver_response_cache_total{result="plan"}')).toBe(2);
@@ -89,5 +109,60 @@ describe.runIf(backend === 'pglite')('metrics', () => {
     }
     expect(series(text, 'palaver_subscriptions_open')).toBe(0);
     expect(series(text, 'palaver_requests_in_flight')).toBe(0);
+  });
+
+  it('name only operations that ran: 700 refused requests with junk names take no label, and a real operation after them has its own', async () => {
+    const requests = 'palaver_requests_total';
+    const noneBefore = total(await (await fetch(metricsUrl)).text(), requests, 'operation="none"');
+    // Refused before anything runs: an operationName no operation has, a document that does not
+    // parse, one that does not validate; each with a name of its own.
+    const junk = Array.from({ length: 700 }, (_, i) => () => {
+      const name = `Junk${i}`;
+      const body = [
+        { query: 'query Real { __typename }', operationName: name },
+        { query: `query ${name} {`, operationName: name },
+        { query: `query ${name} { nope }`, operationName: name },
+      ][i % 3];
+      return post(body).then(async (response) => {
+        expect(response.status, name).not.toBe(500);
+        expect(((await response.json()) as { errors?: unknown[] }).errors, name).toBeDefined();
+      });
+    });
+    await inBatches(junk);
+    const plansBefore = series(await (await fetch(metricsUrl)).text(), 'palaver_response_cache_total{result="plan"}')!;
+    // Named in its text only (no operationName), three times: yoga runs the first, the engine's
+    // plan answers the repeats past yoga (the same operation, so the same label).
+    const real = { query: 'query AfterTheJunk { posts(first: 2) { edges { node { title } } } }' };
+    for (let i = 0; i < 3; i++) expect((await post(real)).status).toBe(200);
+    // And one named by its operationName as well.
+    expect((await post({ query: 'query WithItsName { __typename }', operationName: 'WithItsName' })).status).toBe(200);
+
+    const text = await (await fetch(metricsUrl)).text();
+    expect(series(text, 'palaver_response_cache_total{result="plan"}')).toBe(plansBefore + 2);
+    expect(series(text, `${requests}{operation="AfterTheJunk",outcome="ok"}`)).toBe(3);
+    expect(series(text, 'palaver_request_duration_seconds_count{operation="AfterTheJunk"}')).toBe(3);
+    expect(series(text, `${requests}{operation="WithItsName",outcome="ok"}`)).toBe(1);
+    expect(total(text, requests, 'operation="other"')).toBe(0);
+    // The junk is counted, under `none`, and named nowhere.
+    expect(total(text, requests, 'operation="none"') - noneBefore).toBe(700);
+    expect(text).not.toMatch(/Junk\d/);
+  });
+
+  it('give registered operations their own label even once other names took all 500 places', async () => {
+    // Operations that run, each under a name of its own: past the 500 places, `other`.
+    await inBatches(Array.from({ length: 520 }, (_, i) => () => post({ query: `query Filler${i} { __typename }`, operationName: `Filler${i}` })));
+    // The registered operation, by its id (no operationName, no text).
+    const registered = await post({ doc_id: 'registered-front-page', variables: {} });
+    expect(registered.status).toBe(200);
+    expect(((await registered.json()) as any).data.posts.edges.length).toBeGreaterThan(0);
+    // A name first seen now, not registered: `other`.
+    expect((await post({ query: 'query LateComer { __typename }', operationName: 'LateComer' })).status).toBe(200);
+
+    const text = await (await fetch(metricsUrl)).text();
+    expect(series(text, 'palaver_requests_total{operation="RegisteredFrontPage",outcome="ok"}')).toBe(1);
+    expect(text).not.toContain('LateComer');
+    const named = new Set([...text.matchAll(/^palaver_requests_total\{operation="([^"]+)"/gm)].map((m) => m[1]!));
+    expect([...named].filter((name) => !['none', 'anonymous', 'other', 'RegisteredFrontPage'].includes(name))).toHaveLength(500);
+    expect(total(text, 'palaver_requests_total', 'operation="other"')).toBeGreaterThanOrEqual(21);
   });
 });

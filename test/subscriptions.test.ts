@@ -473,6 +473,45 @@ describe('threadEvents: streams', () => {
     }
   });
 
+  it('counts an IPv6 /64 as one client (however its addresses are written), and an IPv4-mapped address as its IPv4 address', async () => {
+    const grouped = await createHarness({ SUBSCRIPTIONS_PER_CLIENT: '5', TRUSTED_PROXIES: '127.0.0.1' }, { http: true });
+    const streams: SseSubscription[] = [];
+    try {
+      const postGid = encodeGlobalId('Post', await addPost(grouped.database.db, { authorId: await addAuthor(grouped.database.db) }));
+      const from = async (ip: string) => {
+        const sub = await subscribe(grouped.origin, EVENTS, { postId: postGid }, { 'x-forwarded-for': ip });
+        streams.push(sub);
+        return sub;
+      };
+      const refused = async (ip: string) => {
+        const sub = await from(ip);
+        // A refusal is the stream's first (and last) result; an accepted stream sends nothing yet.
+        await sub.waitFor(1, 5000);
+        expect(sub.results[0]?.errors?.[0]?.extensions, ip).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'subscriptionsPerClient', max: 5 });
+      };
+      // Five addresses of 2001:db8::/64, each written another way: five of its five slots.
+      for (const ip of ['2001:db8::1', '2001:db8:0:0:ffff::2', '2001:DB8:0000:0000::3', '[2001:db8::4]:443', '2001:0db8::abcd:5']) {
+        expect((await from(ip)).completed, ip).toBe(false);
+      }
+      await refused('2001:db8:0:0:1:2:3:6');
+      // The next /64 is another customer, with slots of its own.
+      expect((await from('2001:db8:0:1::1')).completed).toBe(false);
+      expect(grouped.app.subscriptions.open).toBe(6);
+
+      // An IPv4 address, and the same address as IPv4-mapped IPv6 in any of its spellings: one client.
+      for (const ip of ['198.51.100.7', '::ffff:198.51.100.7', '::ffff:c633:6407', '0:0:0:0:0:ffff:c633:6407', '198.51.100.7:8080']) {
+        expect((await from(ip)).completed, ip).toBe(false);
+      }
+      await refused('::FFFF:198.51.100.7');
+      // Its IPv4 neighbour is another client.
+      expect((await from('198.51.100.8')).completed).toBe(false);
+      expect(grouped.app.subscriptions.open).toBe(12);
+    } finally {
+      for (const sub of streams) sub.close();
+      await grouped.close();
+    }
+  });
+
   it('streams with heartbeats, X-Accel-Buffering: no, uncompressed, past the response cache and the shortcuts', async () => {
     await until(() => s.app.subscriptions.open === 0);
     const postGid = encodeGlobalId('Post', await addPost(s.database.db, { authorId: await addAuthor(s.database.db) }));

@@ -164,7 +164,7 @@ export const comments = pgTable(
     heldReason: text(),
     // Where a guest's comment came from: flood control and Akismet need them.
     ip: text(),
-    // The address as flood control counts it (domain/guest-input.ts floodGroup): an IPv4 address,
+    // The address as flood control counts it (domain/client.ts clientGroup): an IPv4 address,
     // or an IPv6 address's /64. (Comments written before this column have none: flood control
     // forgets them, which matters for one COMMENT_FLOOD_SECONDS after the upgrade.)
     ipGroup: text(),
@@ -236,7 +236,7 @@ export const commentRevisions = pgTable(
 /*
  * Senders moderators blocked from the queue (blockSender), on top of SPAM_BLOCKLIST: a guest comment
  * (or edit) from a blocked email or address group is spam. `value` is stored as it is matched: an
- * email in lower case, an address as flood control groups it (domain/guest-input.ts floodGroup: an
+ * email in lower case, an address as flood control groups it (domain/client.ts clientGroup: an
  * IPv4 address, an IPv6 /64), since a host picks any address in its /64 at will.
  */
 export const senderKind = pgEnum('sender_kind', ['email', 'ip']);

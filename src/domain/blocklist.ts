@@ -2,8 +2,9 @@ import type { Db } from '../db/client.js';
 import { deleteBlock, insertBlocks, type SenderKind } from '../db/queries/blocked-senders.js';
 import { commentById } from '../db/queries/comment-writes.js';
 import type { BlockedSenderRow } from '../db/schema.js';
+import { clientGroup } from './client.js';
 import { NotFoundError, ValidationError } from './errors.js';
-import { floodGroup, senderEmail } from './guest-input.js';
+import { senderEmail } from './guest-input.js';
 import type { Viewer } from './roles.js';
 
 /*
@@ -15,7 +16,7 @@ import type { Viewer } from './roles.js';
 const MAX_REASON = 500;
 
 /** What a sender is blocked by, of each kind: as the spam pipeline will look it up. */
-const senderValue = (kind: SenderKind, value: string | null) => (kind === 'email' ? senderEmail(value) : floodGroup(value));
+const senderValue = (kind: SenderKind, value: string | null) => (kind === 'email' ? senderEmail(value) : clientGroup(value));
 
 function validReason(reason: string | null | undefined): string | null {
   const text = reason?.trim() || null;

@@ -24,7 +24,7 @@ import { recordThreadEvents, type CommentState, type NewThreadEvent, type Thread
 import type { CommentRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Akismet, AkismetComment } from './akismet.js';
-import type { ClientInfo } from './client.js';
+import { clientGroup, type ClientInfo } from './client.js';
 import {
   DuplicateError,
   ForbiddenError,
@@ -33,7 +33,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from './errors.js';
-import { floodGroup, fold, normalizeEmail, normalizeName, normalizeUrl, senderEmail } from './guest-input.js';
+import { fold, normalizeEmail, normalizeName, normalizeUrl, senderEmail } from './guest-input.js';
 import { renderCommentBody, renderCommentMarkdown } from './markdown.js';
 import type { Viewer } from './roles.js';
 import { verdict, type Submission, type Verdict } from './spam.js';
@@ -209,7 +209,7 @@ export async function addComment(
   const html = renderCommentMarkdown(body);
   const key = dedupeKey(post.id, input.parentId, viewer ? `author:${viewer.author.id}` : `email:${guest!.email.toLowerCase()}`, body);
   const activity: Activity | null = guest
-    ? { key, commentId: null, ipGroup: floodGroup(client.ip), email: guest.email }
+    ? { key, commentId: null, ipGroup: clientGroup(client.ip), email: guest.email }
     : null;
 
   // Registered writers are trusted; guests go through the pipeline.
@@ -253,7 +253,7 @@ export async function addComment(
       status: decided.status,
       heldReason: decided.reason,
       ip: client.ip,
-      ipGroup: floodGroup(client.ip),
+      ipGroup: clientGroup(client.ip),
       userAgent: client.userAgent,
       referrer: client.referrer,
       guestTokenHash: guestToken ? hashSecret(guestToken) : null,
@@ -523,7 +523,7 @@ export async function editOwnComment(
   const activity: Activity = {
     key: dedupeKey(row.postId, row.parentId, `email:${email.toLowerCase()}`, body),
     commentId: id,
-    ipGroup: floodGroup(client.ip),
+    ipGroup: clientGroup(client.ip),
     email,
   };
   const decided = await screen(services, activity, {

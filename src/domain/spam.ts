@@ -26,7 +26,7 @@ export interface Submission extends AkismetComment {
   blockedSender: BlockedSender | null;
 }
 
-/** How a sender is blocked: by email (lower case) or by address group (see floodGroup). */
+/** How a sender is blocked: by email (lower case) or by address group (see clientGroup). */
 export interface BlockedSender {
   kind: 'email' | 'ip';
   value: string;

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../db/client.js';
 import { canReadComment, type CommentRecord } from '../db/queries/comments.js';
 import { readThreadEvents, threadStart, type CommentState, type StoredThreadEvent, type ThreadBatch } from '../db/queries/thread-events.js';
+import { clientGroup } from '../domain/client.js';
 import { guestTokenUnlocks } from '../domain/comments.js';
 import { clientError } from '../errors.js';
 import { createLoaders, type Loaders } from '../loaders.js';
@@ -62,8 +63,8 @@ interface BatchView {
 export const eventCursor = (id: number) => encodeCursor('ThreadEvent', id);
 
 /**
- * The open subscriptions of this process: caps per client address and in all, and the way to end
- * them all (SIGTERM).
+ * The open subscriptions of this process: caps per client (its address group: clientGroup, an
+ * IPv6 /64 as one) and in all, and the way to end them all (SIGTERM).
  */
 export class Subscriptions {
   private byClient = new Map<string, number>();
@@ -110,14 +111,14 @@ export class Subscriptions {
     return this.streams.size;
   }
 
-  /** @internal */
+  /** @internal `client`: the client's group (clientGroup). */
   add(stream: ThreadStream, client: string) {
     const mine = this.byClient.get(client) ?? 0;
     if (this.streams.size >= this.settings.max) {
       throw clientError('LIMIT_EXCEEDED', 'This server has all the subscriptions it can hold: try again later.', { limit: 'subscriptions', max: this.settings.max });
     }
     if (mine >= this.settings.perClient) {
-      throw clientError('LIMIT_EXCEEDED', `At most ${this.settings.perClient} subscriptions may be open from one address.`, {
+      throw clientError('LIMIT_EXCEEDED', `At most ${this.settings.perClient} subscriptions may be open from one address (an IPv6 /64 counts as one).`, {
         limit: 'subscriptionsPerClient',
         max: this.settings.perClient,
       });
@@ -192,7 +193,7 @@ export async function openThreadStream(
 ): Promise<AsyncIterableIterator<StreamItem>> {
   const stream = new ThreadStream({ context, postId, guestToken });
   const { subscriptions } = context.services;
-  const release = subscriptions.add(stream, context.client.ip ?? 'unknown');
+  const release = subscriptions.add(stream, clientGroup(context.client.ip) ?? 'unknown');
   stream.onEnd(release);
   try {
     stream.onEnd(context.services.threadEvents.listen(postId, (upTo) => stream.notice(upTo)));

@@ -147,7 +147,7 @@ export async function dedupeKeyExists(db: Db, key: string, exceptId: number | nu
 }
 
 /**
- * Seconds until this address group (see floodGroup) or email may write again; 0 when it may now.
+ * Seconds until this address group (see clientGroup) or email may write again; 0 when it may now.
  * New comments and guests' edits both count (an edit by its comment's email and the editor's
  * address); a moderator's edit of a guest's comment does not.
  */
