@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticWxr } from '../bench/wxr.js';
 import { queryRows } from '../src/db/client.js';
 import { CommentRenderer } from '../src/domain/import/comment-renderer.js';
-import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
+import { MAX_XML_DEPTH, XmlSyntaxError, XmlTooDeepError } from '../src/domain/import/xml-stream.js';
 import { renderCommentBody } from '../src/domain/markdown.js';
 import { cleanWordPressHtml, importWordPress } from '../src/domain/import/wordpress.js';
+import { deepWxr, firstTooDeep } from './deep-xml.js';
 import { addWriter, counterDrift, countRows, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
@@ -224,6 +225,34 @@ describe('a WordPress export', () => {
     expect(await snapshot(h.database.db)).toEqual(before);
   });
 
+});
+
+describe('a document nested too deep', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palaver-deep-'));
+  const file = join(dir, 'deep.xml');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused as the limit is crossed, at file:line:column, leaving the database as it was', async () => {
+    deepWxr.write(file, 100_000);
+    const size = statSync(file).size;
+    const before = await snapshot(h.database.db);
+    const read: number[] = [];
+    const error = await importWordPress(h.database.db, file, { progress: (bytes) => read.push(bytes) }).catch((e: unknown) => e);
+    const { depth, position } = firstTooDeep(deepWxr, MAX_XML_DEPTH);
+    expect(error).toBeInstanceOf(XmlTooDeepError);
+    expect((error as Error).message).toBe(
+      `${file}:${position}: <x> is nested ${depth} elements deep, past the limit of ${MAX_XML_DEPTH} (an export nests a handful).`,
+    );
+    // Refused where the limit is crossed, near the start: the rest of the file was never read.
+    expect(read.every((bytes) => bytes < size)).toBe(true);
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('reads nesting up to the limit', async () => {
+    deepWxr.write(file, MAX_XML_DEPTH - deepWxr.depthBefore);
+    const report = (await importWordPress(h.database.db, file, { dryRun: true })).toJSON();
+    expect(report.posts).toMatchObject({ imported: 2 });
+  });
 });
 
 describe('the same post twice in one file', () => {
