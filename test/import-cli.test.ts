@@ -5,13 +5,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/client.js';
+import { MAX_XML_DEPTH } from '../src/domain/import/xml-stream.js';
+import { deepDisqus, deepWxr, firstTooDeep } from './deep-xml.js';
 import { countRows } from './fixtures.js';
 import { backend } from './harness.js';
 
 /* `npm run import:wordpress` as a process, against an embedded database directory. */
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'palaver-import-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const files = mkdtempSync(join(tmpdir(), 'palaver-import-files-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(files, { recursive: true, force: true });
+});
 
 const cli = (...args: string[]) =>
   run(process.execPath, ['--import', 'tsx', 'scripts/palaver.ts', 'import', ...args], { env: { ...process.env, PGLITE_DIR: dir, DATABASE_URL: '' } }).then(
@@ -20,9 +26,13 @@ const cli = (...args: string[]) =>
   );
 
 async function posts() {
+  return (await rows()).posts;
+}
+
+async function rows() {
   const database = createDb({ pgliteDir: dir });
   try {
-    return await countRows(database.db, 'posts');
+    return { posts: await countRows(database.db, 'posts'), comments: await countRows(database.db, 'comments') };
   } finally {
     await database.close();
   }
@@ -46,6 +56,21 @@ describe.runIf(backend === 'pglite')('import CLI', () => {
       'Malformed XML: test/fixtures/wordpress/malformed.xml:90:47: unexpected close tag.\nNothing was imported: the database is as it was.\n',
     );
     expect(await posts()).toBe(0);
+  });
+
+  it('refuses a document nested too deep, WordPress or Disqus, with file:line:column, importing nothing', async () => {
+    for (const [source, doc] of [['wordpress', deepWxr], ['disqus', deepDisqus]] as const) {
+      const file = join(files, `deep-${source}.xml`);
+      doc.write(file, 100_000);
+      const result = await cli(source, file);
+      const { depth, position } = firstTooDeep(doc, MAX_XML_DEPTH);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toContain(
+        `Refused XML: ${file}:${position}: <x> is nested ${depth} elements deep, past the limit of ${MAX_XML_DEPTH} (an export nests a handful).\n` +
+          'Nothing was imported: the database is as it was.\n',
+      );
+      expect(await rows()).toEqual({ posts: 0, comments: 0 });
+    }
   });
 
   it('refuses while another process has the embedded database open', async () => {

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDisqus } from '../src/domain/import/disqus.js';
 import { importWordPress } from '../src/domain/import/wordpress.js';
+import { MAX_XML_DEPTH, XmlTooDeepError } from '../src/domain/import/xml-stream.js';
+import { deepDisqus, firstTooDeep } from './deep-xml.js';
 import { addWriter, counterDrift, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
@@ -85,4 +90,32 @@ describe('a Disqus export', () => {
     expect(await counterDrift(h.database.db)).toEqual([]);
   });
 
+});
+
+describe('a Disqus document nested too deep', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palaver-deep-'));
+  const deep = join(dir, 'deep.xml');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused as the limit is crossed, at file:line:column, leaving the database as it was', async () => {
+    deepDisqus.write(deep, 100_000);
+    const size = statSync(deep).size;
+    const before = await snapshot(h.database.db);
+    const read: number[] = [];
+    const error = await importDisqus(h.database.db, deep, { progress: (bytes) => read.push(bytes) }).catch((e: unknown) => e);
+    const { depth, position } = firstTooDeep(deepDisqus, MAX_XML_DEPTH);
+    expect(error).toBeInstanceOf(XmlTooDeepError);
+    expect((error as Error).message).toBe(
+      `${deep}:${position}: <x> is nested ${depth} elements deep, past the limit of ${MAX_XML_DEPTH} (an export nests a handful).`,
+    );
+    // Refused where the limit is crossed, near the start: the rest of the file was never read.
+    expect(read.every((bytes) => bytes < size)).toBe(true);
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('reads nesting up to the limit', async () => {
+    deepDisqus.write(deep, MAX_XML_DEPTH - deepDisqus.depthBefore);
+    const report = (await importDisqus(h.database.db, deep, { dryRun: true })).toJSON();
+    expect(report.comments).toMatchObject({ imported: 2 });
+  });
 });

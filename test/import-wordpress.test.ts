@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticWxr } from '../bench/wxr.js';
 import { queryRows } from '../src/db/client.js';
 import { CommentRenderer } from '../src/domain/import/comment-renderer.js';
-import { XmlSyntaxError } from '../src/domain/import/xml-stream.js';
+import { MAX_XML_DEPTH, XmlSyntaxError, XmlTooDeepError } from '../src/domain/import/xml-stream.js';
 import { renderCommentBody } from '../src/domain/markdown.js';
 import { cleanWordPressHtml, importWordPress } from '../src/domain/import/wordpress.js';
+import { exportWordPress } from '../src/domain/import/wordpress-export.js';
+import { deepWxr, firstTooDeep } from './deep-xml.js';
 import { addWriter, counterDrift, countRows, snapshot } from './fixtures.js';
 import { createHarness, type Harness } from './harness.js';
 
@@ -224,6 +226,135 @@ describe('a WordPress export', () => {
     expect(await snapshot(h.database.db)).toEqual(before);
   });
 
+});
+
+describe('a document nested too deep', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palaver-deep-'));
+  const file = join(dir, 'deep.xml');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused as the limit is crossed, at file:line:column, leaving the database as it was', async () => {
+    deepWxr.write(file, 100_000);
+    const size = statSync(file).size;
+    const before = await snapshot(h.database.db);
+    const read: number[] = [];
+    const error = await importWordPress(h.database.db, file, { progress: (bytes) => read.push(bytes) }).catch((e: unknown) => e);
+    const { depth, position } = firstTooDeep(deepWxr, MAX_XML_DEPTH);
+    expect(error).toBeInstanceOf(XmlTooDeepError);
+    expect((error as Error).message).toBe(
+      `${file}:${position}: <x> is nested ${depth} elements deep, past the limit of ${MAX_XML_DEPTH} (an export nests a handful).`,
+    );
+    // Refused where the limit is crossed, near the start: the rest of the file was never read.
+    expect(read.every((bytes) => bytes < size)).toBe(true);
+    expect(await snapshot(h.database.db)).toEqual(before);
+  });
+
+  it('reads nesting up to the limit', async () => {
+    deepWxr.write(file, MAX_XML_DEPTH - deepWxr.depthBefore);
+    const report = (await importWordPress(h.database.db, file, { dryRun: true })).toJSON();
+    expect(report.posts).toMatchObject({ imported: 2 });
+  });
+});
+
+describe('password-protected posts (a non-empty wp:post_password)', () => {
+  const LOCKED = 'template-password-protected';
+  const LINK = 'https://locked.example/2012/01/04/template-password-protected/';
+  const LISTED = 'password-protected post imported as a draft, not public (Palaver has no protected posts yet)';
+  const named = [`Template: Password Protected (the password is “enter”) (${LINK})`, 'Locked and scheduled (https://locked.example/?p=1169)'];
+  let report: Awaited<ReturnType<typeof importWordPress>>;
+  beforeAll(async () => {
+    report = await importWordPress(h.database.db, fixture('protected.xml'));
+  });
+
+  /** What a reader can reach of the locked posts (ids found with an editor's token), their comment and tags. */
+  const reachable = async (harness: Harness, editorToken: string) => {
+    const ids = await harness.gql(
+      `{ post(slug: "${LOCKED}") { id thread(first: 10) { edges { node { id } } } } other: post(slug: "locked-and-scheduled") { id } }`,
+      {},
+      { token: editorToken },
+    );
+    const [post, other, comment] = [ids.data.post.id, ids.data.other.id, ids.data.post.thread.edges[0].node.id];
+    const result = await harness.gql(
+      `query ($post: ID!, $other: ID!, $comment: ID!, $link: String!) {
+        bySlug: post(slug: "${LOCKED}") { id } scheduled: post(slug: "locked-and-scheduled") { id } byLink: post(legacyUrl: $link) { id }
+        byId: post(id: $post) { id } node(id: $post) { id } nodes(ids: [$post, $other, $comment]) { id } comment(id: $comment) { id }
+        search: posts(first: 10, search: "xyzzy") { edges { node { slug } } }
+        all: posts(first: 100) { edges { node { slug } } }
+        doors: posts(first: 10, tag: "doors") { edges { node { slug } } }
+        locks: posts(first: 10, tag: "locks") { edges { node { slug } } }
+        tags(first: 100) { edges { node { slug postCount } } }
+        author(slug: "keeper") { postCount posts(first: 10) { edges { node { slug } } } }
+      }`,
+      { post, other, comment, link: LINK },
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data;
+  };
+
+  it('imports each as a DRAFT whatever its status (publish, future), and names each in the report', async () => {
+    const json = report.toJSON();
+    expect(json.posts).toMatchObject({ imported: 3 });
+    expect(json.lists).toEqual({ [LISTED]: named });
+    expect(report.toString()).toContain(`\n  2 × ${LISTED}:\n            ${named[0]}\n            ${named[1]}`);
+    const { data } = await h.gql(
+      `{ locked: post(slug: "${LOCKED}") { status publishedAt bodyHtml } scheduled: post(slug: "locked-and-scheduled") { status publishedAt } open: post(slug: "open-door") { status } }`,
+      {},
+      { token: editor.token },
+    );
+    expect(data.locked).toMatchObject({ status: 'DRAFT', publishedAt: null });
+    expect(data.locked.bodyHtml).toContain('Xyzzy');
+    expect(data.scheduled).toEqual({ status: 'DRAFT', publishedAt: null });
+    expect(data.open).toEqual({ status: 'PUBLISHED' });
+  });
+
+  it('shows readers neither them nor their bodies, comments or tags: by slug, link, id, node, search, lists, tag counts', async () => {
+    const data = await reachable(h, editor.token);
+    expect(data).toMatchObject({
+      bySlug: null, scheduled: null, byLink: null, byId: null, node: null, nodes: [null, null, null], comment: null,
+      search: { edges: [] }, doors: { edges: [{ node: { slug: 'open-door' } }] }, locks: { edges: [] },
+      author: { postCount: 0, posts: { edges: [] } },
+    });
+    const slugs = data.all.edges.map((e: any) => e.node.slug);
+    expect(slugs).toContain('open-door');
+    expect(slugs).not.toContain(LOCKED);
+    const tags = Object.fromEntries(data.tags.edges.map((e: any) => [e.node.slug, e.node.postCount]));
+    expect(tags.doors).toBe(1);
+    expect(tags).not.toHaveProperty('locks');
+    expect(JSON.stringify(data)).not.toMatch(/xyzzy/i);
+  });
+
+  it('stays a draft, and named, when imported again; one imported as published before becomes a draft', async () => {
+    const before = await snapshot(h.database.db);
+    const again = (await importWordPress(h.database.db, fixture('protected.xml'))).toJSON();
+    expect(again.posts).toMatchObject({ imported: 0, updated: 0, unchanged: 3 });
+    expect(again.lists).toEqual({ [LISTED]: named });
+    expect(await snapshot(h.database.db)).toEqual(before);
+    // As an import before this rule left it: published, with its date.
+    await h.database.db.execute(sql`update posts set status = 'published', published_at = '2012-01-04T10:00:00Z' where slug = ${LOCKED}`);
+    const fixed = (await importWordPress(h.database.db, fixture('protected.xml'))).toJSON();
+    expect(fixed.posts).toMatchObject({ updated: 1, unchanged: 2 });
+    const { data } = await h.gql(`{ post(slug: "${LOCKED}") { status publishedAt } }`, {}, { token: editor.token });
+    expect(data.post).toEqual({ status: 'DRAFT', publishedAt: null });
+    expect((await h.gql(`{ post(slug: "${LOCKED}") { id } }`)).data.post).toBeNull();
+  });
+
+  it('is exported as a draft, and imported from that export as a draft: never public through a round trip', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-locked-'));
+    const fresh = await createHarness();
+    try {
+      const file = join(dir, 'export.xml');
+      await exportWordPress(h.database.db, file, { siteUrl: 'https://new.example' });
+      const item = readFileSync(file, 'utf8').split('<item>').find((text) => text.includes('Template: Password Protected'))!;
+      expect(item).toContain('<wp:status><![CDATA[draft]]></wp:status>');
+      await importWordPress(fresh.database.db, file);
+      const data = await reachable(fresh, (await addWriter(fresh.database.db, 'editor')).token);
+      expect(data).toMatchObject({ bySlug: null, scheduled: null, node: null, nodes: [null, null, null], comment: null, search: { edges: [] } });
+      expect(JSON.stringify(data)).not.toMatch(/xyzzy/i);
+    } finally {
+      await fresh.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the same post twice in one file', () => {

@@ -3,7 +3,7 @@ import { analyze } from '../../src/db/queries/import.js';
 import { importDisqus, type DisqusMatch } from '../../src/domain/import/disqus.js';
 import type { ImportReport } from '../../src/domain/import/report.js';
 import { importWordPress } from '../../src/domain/import/wordpress.js';
-import { XmlSyntaxError } from '../../src/domain/import/xml-stream.js';
+import { XmlSyntaxError, XmlTooDeepError } from '../../src/domain/import/xml-stream.js';
 import { progressBar } from '../progress.js';
 import { describeError, fail, openConfiguredDatabase, parseArgsOrFail, usageError } from '../cli.js';
 
@@ -56,6 +56,7 @@ export async function run(args: string[]): Promise<void> {
     if (!report.dryRun) await analyze(database.db);
   } catch (error) {
     const nothing = 'Nothing was imported: the database is as it was.';
+    if (error instanceof XmlTooDeepError) fail(`Refused XML: ${error.message}\n${nothing}`, 1);
     if (error instanceof XmlSyntaxError) fail(`Malformed XML: ${error.message}\n${nothing}`, 1);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`No such file: ${file}`, 1);
     fail(`Import failed: ${describeError(error)}\n${nothing}`, 1);

@@ -1,7 +1,8 @@
 /*
  * What an import did, per kind of object: imported (new), updated (changed since the last import),
  * unchanged, and skipped with the reason; plus notes (things kept but worth knowing, such as
- * shortcodes left as text or replies whose parent is missing).
+ * shortcodes left as text or replies whose parent is missing), and lists naming each post that an
+ * editor must look at (password-protected posts imported as drafts).
  */
 
 export type ImportKind = 'authors' | 'posts' | 'comments';
@@ -20,6 +21,8 @@ const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (
 export class ImportReport {
   readonly kinds: Record<ImportKind, Tally> = { authors: tally(), posts: tally(), comments: tally() };
   readonly notes = new Map<string, number>();
+  /** Things named one by one (a post's title and address), by what happened to them. */
+  readonly lists = new Map<string, string[]>();
   dryRun = false;
   /** Set by the caller when it knows: seconds taken and the process's peak memory. */
   seconds?: number;
@@ -37,6 +40,13 @@ export class ImportReport {
     if (n > 0) add(this.notes, what, n);
   }
 
+  /** Names `item` under `what` (once, however often it is read). */
+  list(what: string, item: string) {
+    const items = this.lists.get(what) ?? [];
+    if (!items.includes(item)) items.push(item);
+    this.lists.set(what, items);
+  }
+
   /** Comments imported or updated: the importer's throughput. */
   get commentsWritten(): number {
     return this.kinds.comments.imported + this.kinds.comments.updated;
@@ -51,6 +61,10 @@ export class ImportReport {
     if (this.notes.size) {
       lines.push('  notes:');
       for (const [what, n] of [...this.notes].sort()) lines.push(`            ${n} × ${what}`);
+    }
+    for (const [what, items] of [...this.lists].sort()) {
+      lines.push(`  ${items.length} × ${what}:`);
+      for (const item of items) lines.push(`            ${item}`);
     }
     if (this.seconds !== undefined) {
       const rate = this.seconds > 0 ? Math.round(this.commentsWritten / this.seconds) : 0;
@@ -67,6 +81,7 @@ export class ImportReport {
       posts: kind(this.kinds.posts),
       comments: kind(this.kinds.comments),
       notes: Object.fromEntries(this.notes),
+      lists: Object.fromEntries(this.lists),
       seconds: this.seconds,
       peakRssMb: this.peakRssMb,
     };

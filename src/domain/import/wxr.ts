@@ -61,6 +61,8 @@ export interface WxrItem {
   postName: string;
   status: string;
   postType: string;
+  /** `wp:post_password`, untrimmed: WordPress protects a post whenever it is not empty. */
+  password: string;
   categories: WxrCategory[];
   comments: WxrComment[];
 }
@@ -85,6 +87,7 @@ const itemFields: Record<string, keyof WxrItem> = {
   ':title': 'title', ':link': 'link', ':guid': 'guid', 'dc:creator': 'creator', 'content:encoded': 'content',
   'excerpt:encoded': 'excerpt', 'wp:post_id': 'postId', 'wp:post_date': 'postDate', 'wp:post_date_gmt': 'postDateGmt',
   'wp:comment_status': 'commentStatus', 'wp:post_name': 'postName', 'wp:status': 'status', 'wp:post_type': 'postType',
+  'wp:post_password': 'password',
 };
 const commentFields: Record<string, keyof WxrComment> = {
   'wp:comment_id': 'id', 'wp:comment_author': 'author', 'wp:comment_author_email': 'authorEmail',
@@ -101,7 +104,7 @@ const siteFields: Record<string, keyof WxrSite> = {
 
 const emptyItem = (): WxrItem => ({
   title: '', link: '', guid: '', creator: '', content: '', excerpt: '', postId: '', postDate: '', postDateGmt: '',
-  commentStatus: '', postName: '', status: '', postType: '', categories: [], comments: [],
+  commentStatus: '', postName: '', status: '', postType: '', password: '', categories: [], comments: [],
 });
 const emptyComment = (): WxrComment => ({
   id: '', author: '', authorEmail: '', authorUrl: '', authorIp: '', date: '', dateGmt: '', content: '',
