@@ -18,6 +18,7 @@ import { forYoga, maskError, useMaskedExecutionErrors } from './errors.js';
 import { useGraphiQL } from './graphiql/index.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { InFlightReads, useInFlightReads } from './in-flight.js';
+import { useInputChecks } from './input-checks.js';
 import { useLimits } from './limits.js';
 import { useCommentBudget } from './budget.js';
 import type { Logger } from './logger.js';
@@ -108,11 +109,11 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
     maskedErrors: { maskError },
     // Order matters: execution errors are masked (and logged with their operation) before any other
     // plugin sees the result; GraphiQL's page and files need nothing of the others; bodies that are
-    // not JSON are refused before they are read, limits before anything runs; the read engine
-    // replaces `execute`; in-flight reads wrap that (identical reads executing at once share one
-    // execution: in-flight.ts); the response cache wraps both (its `__typename`/`id` fields
-    // included), so that only its misses reach them, and a request that shared an execution is
-    // still stored and answered by the cache as if it had executed.
+    // not JSON are refused before they are read, limits and input Postgres cannot store before
+    // anything runs; the read engine replaces `execute`; in-flight reads wrap that (identical
+    // reads executing at once share one execution: in-flight.ts); the response cache wraps both
+    // (its `__typename`/`id` fields included), so that only its misses reach them, and a request
+    // that shared an execution is still stored and answered by the cache as if it had executed.
     plugins: [
       useMaskedExecutionErrors(logger),
       // Before any plugin that records a response's headers (shortcuts replay them).
@@ -136,6 +137,9 @@ export function createApp({ db, config, logger, engine = 'sql' }: AppDeps) {
       // Subscriptions as event streams: heartbeats, no proxy buffering (subscriptions/sse.ts).
       useEventStreams({ heartbeatMs: config.subscriptions.heartbeatMs, logger }),
       useLimits(config.limits),
+      // Strings with a NUL and dates out of range, which Postgres cannot store: BAD_USER_INPUT
+      // before anything runs (input-checks.ts).
+      useInputChecks(),
       // A request past its comment budget answers with the refusal alone (before the cache sees it).
       useCommentBudget(),
       // What ran, for the metrics: after the limits, so that nothing they refused counts as run.

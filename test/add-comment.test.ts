@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { encodeGlobalId, keyOf } from '../src/schema/ids.js';
-import { addAuthor, addPost, addThread, addWriter, counterDrift, countRows, draft, snapshot } from './fixtures.js';
+import { addAuthor, addPost, addThread, addWriter, age, counterDrift, countRows, draft, snapshot } from './fixtures.js';
 import { createHarness, type Harness, type RequestOptions } from './harness.js';
 
 /*
@@ -231,6 +231,67 @@ describe('flood control', () => {
     expect(await add(guest(), { ip: '192.0.2.123' })).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
     // Another IPv4 address, mapped: another client.
     expect((await add(guest(), { ip: '::ffff:c000:27c' })).status).toBe('APPROVED');
+  });
+
+  /**
+   * A real failure of the write, after flood control let it through: a trigger that makes Postgres
+   * refuse any comment row (new or edited) whose text says "doomed".
+   */
+  async function withDoomedWrites(run: () => Promise<void>) {
+    const db = h.database.db;
+    await db.execute(sql.raw(`create function refuse_doomed() returns trigger language plpgsql as $$
+      begin
+        if new.body_markdown like '%doomed%' then raise exception 'refused by a test trigger'; end if;
+        return new;
+      end $$`));
+    await db.execute(sql.raw(`create trigger refuse_doomed before insert or update on comments for each row execute function refuse_doomed()`));
+    try {
+      await run();
+    } finally {
+      await db.execute(sql.raw(`drop trigger refuse_doomed on comments`));
+      await db.execute(sql.raw(`drop function refuse_doomed()`));
+    }
+  }
+  const failing = async (query: string, variables: Record<string, unknown>, options: RequestOptions) => {
+    const result = await h.gql(query, variables, options);
+    expect(result.errors?.[0]?.extensions?.code, JSON.stringify(result)).toBe('INTERNAL_SERVER_ERROR');
+  };
+
+  it("counts a guest's comment that failed after the flood check (rolled back) as an attempt: the next is RATE_LIMITED", async () => {
+    await withDoomedWrites(async () => {
+      const ip = { ip: '192.0.2.120' };
+      const before = await countRows(h.database.db, 'comments');
+      await failing(ADD, { input: guest({ body: 'A doomed reply.' }) }, ip);
+      expect(await countRows(h.database.db, 'comments')).toBe(before);
+      // At once, from the same address (another email): limited, as after a comment.
+      const again = await add(guest(), ip);
+      expect(again).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+      expect(again.retryAfterSeconds).toBeGreaterThan(0);
+      // Failing again and again is no way around it: refused before the write.
+      for (let i = 0; i < 3; i++) expect(await add(guest({ body: `Doomed, take ${i}.` }), ip)).toMatchObject({ code: 'RATE_LIMITED' });
+      // The same email from another address: limited too.
+      const sameEmail = guest({ body: 'Another doomed reply.' });
+      await failing(ADD, { input: sameEmail }, fresh());
+      expect(await add({ ...sameEmail, body: 'Fine words at last.' })).toMatchObject({ code: 'RATE_LIMITED' });
+    });
+  });
+
+  it("counts a guest's edit that failed after the flood check as an attempt too", async () => {
+    const ip = { ip: '192.0.2.121' };
+    const posted = await add(guest(), ip);
+    await age(h.database.db, keyOf(posted.comment.id, 'Comment'), 60);
+    await withDoomedWrites(async () => {
+      const EDIT = `mutation ($id: ID!, $guestToken: String!, $body: String!) { editOwnComment(id: $id, guestToken: $guestToken, body: $body) { __typename } }`;
+      await failing(EDIT, { id: posted.comment.id, guestToken: posted.guestToken, body: 'A doomed edit.' }, ip);
+      expect(await add(guest(), ip)).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    });
+  });
+
+  it('does not count what is refused before the flood check: invalid input, a closed post', async () => {
+    const ip = { ip: '192.0.2.122' };
+    expect(await add(guest({ body: '   ' }), ip)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await add(guest({ postId: closedId }), ip)).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await add(guest(), ip)).status).toBe('APPROVED');
   });
 });
 

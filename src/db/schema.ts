@@ -233,6 +233,28 @@ export const commentRevisions = pgTable(
   ],
 );
 
+/**
+ * Guests' writes (new comments and edits) that flood control let through but that then failed, so
+ * that their transaction left no comment or revision to count: each counts as activity all the
+ * same (queries/comment-writes.ts floodWait), so that a failing write cannot be repeated at will.
+ * Kept only for COMMENT_FLOOD_SECONDS: each new row deletes the older ones.
+ */
+export const commentAttempts = pgTable(
+  'comment_attempts',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    // As flood control groups them: an address (domain/guest-input.ts floodGroup), an email in lower case.
+    ipGroup: text(),
+    email: text(),
+    attemptedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('comment_attempts_ip_idx').on(t.ipGroup, t.attemptedAt).where(sql`ip_group is not null`),
+    index('comment_attempts_email_idx').on(t.email, t.attemptedAt).where(sql`email is not null`),
+    index('comment_attempts_attempted_idx').on(t.attemptedAt),
+  ],
+);
+
 /*
  * Senders moderators blocked from the queue (blockSender), on top of SPAM_BLOCKLIST: a guest comment
  * (or edit) from a blocked email or address group is spam. `value` is stored as it is matched: an

@@ -11,6 +11,7 @@ import {
   insertComment,
   lockChains,
   lockKeys,
+  recordFailedAttempt,
   reviseComment,
   saveLocked,
   setHeldReason,
@@ -153,6 +154,33 @@ async function lockAndRefuse(tx: Db, activity: Activity, floodMs: number): Promi
 }
 
 /**
+ * A guest's write, in a transaction: under the locks of `lockAndRefuse` and its checks, `write`
+ * runs in a savepoint. A write that fails there (its statement refused, a race lost, the database
+ * failing) still counts as the guest's activity: the savepoint is rolled back, the attempt is
+ * recorded (recordFailedAttempt) and committed, and the failure is thrown. Otherwise rolling back
+ * the comment or revision that flood control counts would let a failing write repeat without
+ * limit. What is refused before the flood check (invalid input, a closed post, a flood or a
+ * duplicate itself) does not count: nothing was attempted.
+ */
+async function writeAsGuest<T>(db: Db, activity: Activity, floodMs: number, write: (tx: Db) => Promise<T>): Promise<T> {
+  const outcome = await db.transaction(async (tx): Promise<{ done: T } | { failed: unknown }> => {
+    await lockAndRefuse(tx, activity, floodMs);
+    try {
+      return { done: await tx.transaction(write) };
+    } catch (error) {
+      try {
+        await recordFailedAttempt(tx, activity.ipGroup, activity.email, floodMs);
+      } catch {
+        throw error; // The transaction fails (and rolls back); the client hears of the first failure.
+      }
+      return { failed: error };
+    }
+  });
+  if ('failed' in outcome) throw outcome.failed;
+  return outcome.done;
+}
+
+/**
  * The pipeline every guest text goes through, new or edited, cheapest first: duplicates and
  * floods are refused (so they never cost an Akismet call), then the local checks, Akismet and the
  * moderation mode give the verdict. The caller writes under `lockAndRefuse`.
@@ -231,8 +259,7 @@ export async function addComment(
   // With no edit window there is nothing a guest token could do.
   const guestToken = guest && settings.editWindowMs > 0 ? newSecret('guest') : null;
 
-  const { comment, notices } = await db.transaction(async (tx) => {
-    if (activity) await lockAndRefuse(tx, activity, settings.floodMs);
+  const insert = async (tx: Db) => {
     const [id] = await reserveCommentIds(tx, 1);
     const chain = input.parentId === null ? new Map<number, LockedComment>() : await lockChains(tx, [input.parentId]);
     const parent = input.parentId === null ? null : chain.get(input.parentId);
@@ -271,7 +298,8 @@ export async function addComment(
     const after: CommentState = { status: row.status, deleted: false, listed: isListedComment(row) };
     const notices = await recordThreadEvents(tx, [{ postId: post.id, kind: 'added', commentId: row.id, after }]);
     return { comment: row, notices };
-  });
+  };
+  const { comment, notices } = await (activity ? writeAsGuest(db, activity, settings.floodMs, insert) : db.transaction(insert));
   services.announce(notices);
   if (comment.status === 'approved') await services.changes.comments(post.id, [...chainIds(comment), comment.id]);
 
@@ -536,8 +564,7 @@ export async function editOwnComment(
   });
 
   let status: CommentRow['status'] = row.status;
-  const { before, changed, notices } = await db.transaction(async (tx) => {
-    await lockAndRefuse(tx, activity, settings.floodMs);
+  const { before, changed, notices } = await writeAsGuest(db, activity, settings.floodMs, async (tx) => {
     const result = await applyTransition(
       tx,
       [id],

@@ -149,7 +149,8 @@ export async function dedupeKeyExists(db: Db, key: string, exceptId: number | nu
 /**
  * Seconds until this address group (see clientGroup) or email may write again; 0 when it may now.
  * New comments and guests' edits both count (an edit by its comment's email and the editor's
- * address); a moderator's edit of a guest's comment does not.
+ * address), and so do guests' writes that failed after this check let them through
+ * (recordFailedAttempt); a moderator's edit of a guest's comment does not.
  */
 export async function floodWait(db: Db, ipGroup: string | null, email: string | null, windowMs: number): Promise<number> {
   if (windowMs === 0 || (!ipGroup && !email)) return 0;
@@ -166,9 +167,26 @@ export async function floodWait(db: Db, ipGroup: string | null, email: string | 
           where r.edited_at > now() - ${window} and r.edited_by is null -- a moderator's edit is not the guest's activity
             and ((r.ip_group is not null and r.ip_group = ${ipGroup})
               or (c.author_email is not null and lower(c.author_email) = lower(${email})))
+          union all
+          select attempted_at from comment_attempts
+          where attempted_at > now() - ${window}
+            and ((ip_group is not null and ip_group = ${ipGroup}) or (email is not null and email = lower(${email})))
         ) activity`,
   );
   return Math.max(0, row?.wait ?? 0);
+}
+
+/**
+ * A guest's write that floodWait let through failed (its transaction rolled back what it wrote):
+ * it counts as activity all the same. Attempts older than the window are of no use, and go.
+ */
+export async function recordFailedAttempt(db: Db, ipGroup: string | null, email: string | null, windowMs: number) {
+  if (windowMs === 0 || (!ipGroup && !email)) return;
+  const window = sql`${`${windowMs} milliseconds`}::interval`;
+  await db.execute(
+    sql`with stale as (delete from comment_attempts where attempted_at <= now() - ${window})
+        insert into comment_attempts (ip_group, email) values (${ipGroup}, lower(${email}))`,
+  );
 }
 
 /** Serializes writers that share a key (an IP, an email) until the transaction ends. */

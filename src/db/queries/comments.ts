@@ -108,8 +108,11 @@ const C = sql.raw('c');
  * "Created after `since`", to the millisecond, the precision of DateTime: a comment created within
  * the millisecond `since` names is not after it, so a client that passes the `createdAt` of the
  * newest comment it has shown does not get that comment again (created_at holds microseconds).
+ * Postgres adds the millisecond: `since` may be the last one of year 9999 (src/input-checks.ts),
+ * whose next one JavaScript writes as "+010000-…", which Postgres does not read.
  */
-export const createdSinceSql = (c: SQL, since: Date) => sql`${c}.created_at >= ${new Date(since.getTime() + 1).toISOString()}::timestamptz`;
+export const createdSinceSql = (c: SQL, since: Date) =>
+  sql`${c}.created_at >= ${since.toISOString()}::timestamptz + interval '1 millisecond'`;
 
 /**
  * The flattened thread's options: `since` keeps the comments created after a time (still in
