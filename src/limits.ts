@@ -519,6 +519,18 @@ export function check(
     const error = exceeded(`The query could cost ${shown}; the limit is ${limits.maxCost}. Ask for smaller pages or fewer nested levels.`, 'cost', cost, limits.maxCost);
     return { measured, error };
   }
+  // A write runs before its response is built: one that could return more comments than the
+  // budget allows is refused before it changes anything, rather than done and then refused. So is
+  // a subscription, whose every event would be.
+  if (operation.operation !== 'query' && measured.comments > limits.commentBudget) {
+    const error = exceeded(
+      `The ${operation.operation} could return ${measured.comments} comments; the limit is ${limits.commentBudget}. Ask for fewer in its result.`,
+      'comments',
+      measured.comments,
+      limits.commentBudget,
+    );
+    return { measured, error };
+  }
   return { measured, error: null };
 }
 

@@ -134,3 +134,23 @@ describe('the static cost, an upper bound on the response (src/limits.ts), as nu
     expect(empty.cost).toBe(1);
   });
 });
+
+describe('writes and subscriptions', () => {
+  const config = loadConfig({ COMMENT_BUDGET: '50' }).limits;
+  const refusal = (query: string) => check(config, { schema, document: parse(query) }).error?.extensions;
+
+  it('a mutation that could return more comments than the budget is refused before it runs; a query is left to the run-time budget', () => {
+    const thread = (n: number) => `comment { post { thread(first: ${n}) { edges { node { id } } } } }`;
+    const add = (n: number) => `mutation { addComment(input: { postId: "x", body: "y" }) { ... on AddCommentPayload { ${thread(n)} } } }`;
+    // The comment, and the thread: 1 + 49 = 50 comments at most, the budget; one more is past it.
+    expect(refusal(add(49))).toBeUndefined();
+    expect(refusal(add(50))).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'comments', value: 51, max: 50 });
+    expect(refusal(`{ comment(id: "x") { post { thread(first: 100) { edges { node { id } } } } } }`)).toBeUndefined();
+  });
+
+  it('so is a subscription whose every event could', () => {
+    const events = (n: number) => `subscription { threadEvents(postId: "x") { ... on CommentAdded { comment { post { thread(first: ${n}) { edges { node { id } } } } } } } }`;
+    expect(refusal(events(49))).toBeUndefined();
+    expect(refusal(events(50))).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'comments' });
+  });
+});

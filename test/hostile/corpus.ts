@@ -38,6 +38,8 @@ export interface Target {
   /** A public post with a long thread (at least 30 comments), its slug and global ID. */
   slug: string;
   postId: string;
+  /** Where writes go (the benchmark's inbox, whose comments it removes after a run; the same post in tests). */
+  writePostId: string;
   /** The deepest listed comment of that thread, and a comment of it. */
   deepId: string;
   commentId: string;
@@ -164,7 +166,7 @@ export const corpus: HostileRequest[] = [
     what: 'addComment with a NUL in its body',
     graphql: (t) => ({
       query: `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename } }`,
-      variables: { input: { postId: t.postId, body: 'Hello\u0000world', name: 'Guest', email: 'guest@example.com' } },
+      variables: { input: { postId: t.writePostId, body: 'Hello\u0000world', name: 'Guest', email: 'guest@example.com' } },
     }),
     expect: { status: 400, code: 'BAD_USER_INPUT' },
   },
@@ -234,7 +236,7 @@ export const corpus: HostileRequest[] = [
     source: 'issue 8 §3.1',
     what: 'a cross-site form POST running addComment',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://attacker.example' },
-    body: (t) => new URLSearchParams({ query: `mutation { addComment(input: { postId: "${t.postId}", body: "Forged", name: "Victim", email: "victim@example.com" }) { __typename } }` }).toString(),
+    body: (t) => new URLSearchParams({ query: `mutation { addComment(input: { postId: "${t.writePostId}", body: "Forged", name: "Victim", email: "victim@example.com" }) { __typename } }` }).toString(),
     expect: { status: 415, code: 'BAD_REQUEST' },
   },
   {
@@ -242,7 +244,7 @@ export const corpus: HostileRequest[] = [
     source: 'issue 8 §3.1',
     what: 'the same as text/plain (a "simple" cross-site request)',
     headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' },
-    body: (t) => JSON.stringify({ query: `mutation { addComment(input: { postId: "${t.postId}", body: "Forged", name: "Victim", email: "victim@example.com" }) { __typename } }` }),
+    body: (t) => JSON.stringify({ query: `mutation { addComment(input: { postId: "${t.writePostId}", body: "Forged", name: "Victim", email: "victim@example.com" }) { __typename } }` }),
     expect: { status: 415, code: 'BAD_REQUEST' },
   },
   {
@@ -267,7 +269,7 @@ export const corpus: HostileRequest[] = [
     what: 'a guest URL with markup, stored raw',
     graphql: (t) => ({
       query: `mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename ... on AddCommentPayload { comment { author { url name } } } ... on Error { code } } }`,
-      variables: { input: { postId: t.postId, body: `Nice post ${Math.random()}`, name: 'Mallory\u202e', email: 'm@example.com', url: 'https://x.example/"><script>alert(1)</script>' } },
+      variables: { input: { postId: t.writePostId, body: `Nice post ${Math.random()}`, name: 'Mallory\u202e', email: 'm@example.com', url: 'https://x.example/"><script>alert(1)</script>' } },
     }),
     expect: { status: 200, absent: [/<script>/, /\u202e/] },
   },
@@ -293,7 +295,7 @@ export const corpus: HostileRequest[] = [
  * The database objects the corpus aims at: the public post with the longest thread, its deepest
  * comment, and a draft with a secret tag (made if missing: idempotent).
  */
-export async function hostileTarget(db: Db): Promise<Target> {
+export async function hostileTarget(db: Db, writePostSlug?: string): Promise<Target> {
   const [post] = await queryRows<{ id: number; slug: string }>(
     db,
     sql`select p.id, p.slug from posts p where p.status = 'published' and p.published_at <= now() order by p.comment_count desc, p.id limit 1`,
@@ -311,9 +313,11 @@ export async function hostileTarget(db: Db): Promise<Target> {
     await db.execute(sql`insert into tags (slug, name) values ('secret-merger', 'Secret Merger') on conflict do nothing`);
     await db.execute(sql`insert into post_tags (post_id, tag_id) select ${draft!.id}, id from tags where slug = 'secret-merger' on conflict do nothing`);
   }
+  const [write] = writePostSlug ? await queryRows<{ id: number }>(db, sql`select id from posts where slug = ${writePostSlug}`) : [post];
   return {
     slug: post.slug,
     postId: encodeGlobalId('Post', post.id),
+    writePostId: encodeGlobalId('Post', write!.id),
     deepId: encodeGlobalId('Comment', deep!.id),
     commentId: encodeGlobalId('Comment', some!.id),
     draftCursor: encodeCursor('Post', draft!.id),
