@@ -182,7 +182,7 @@ describe('XSS corpus', () => {
     const names: [string, string][] = [
       ['Ada\u202Efdp.exe\u202C', 'Adafdp.exe'],
       ['\u2067Bob\u2069 \u200Fthe\u200E builder\u061C', 'Bob the builder'],
-      ['Eve\u0000\u001b[31mRed\nLine\u0085', 'Eve [31mRed Line'],
+      ['Eve\u0007\u001b[31mRed\nLine\u0085', 'Eve [31mRed Line'],
       // Stripping leaves room: the limit counts what is stored.
       [`${'n'.repeat(245)}\u202E\u202E`, 'n'.repeat(245)],
     ];
@@ -197,6 +197,11 @@ describe('XSS corpus', () => {
       const [row] = await queryRows<{ author_name: string }>(h.database.db, sql`select author_name from comments where id = ${keyOf(id, 'Comment')}`);
       expect(row!.author_name).toBe(stored);
     }
+    // NUL, which Postgres cannot store, is refused before anything runs (src/input-checks.ts).
+    const nul = await h.gql(`mutation ($input: AddCommentInput!) { addComment(input: $input) { __typename } }`, {
+      input: { postId, body: 'Nul', name: 'Eve\u0000', email: 'nul@example.com' },
+    });
+    expect(nul.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.name' });
     // A name of nothing but such characters is no name.
     const before = await snapshot(h.database.db);
     const { data } = await h.gql(
