@@ -25,7 +25,8 @@ export default class MutationHookReporter implements Reporter {
           mutant: String(context.activeMutant),
           file: module.moduleId,
           suite: entity.type === 'suite' ? entity.fullName : null,
-          error: entity.errors()[0]?.message ?? '',
+          // The first line is enough to judge whether the mutant caused it (a failed query's is the query).
+          error: (entity.errors()[0]?.message ?? '').split('\n')[0]!.slice(0, 160),
         };
         appendFileSync(log, `${JSON.stringify(line)}\n`);
       }
