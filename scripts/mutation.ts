@@ -34,7 +34,8 @@ import type { MutantResult } from '@stryker-mutator/api/core';
  *     loading reaches are still marked "static" in the summary, so a reader can look twice.
  *
  * (b) A mutant that makes a beforeAll (or afterAll) hook throw fails the test file in vitest, yet
- *     Stryker's runner counts it as survived (the file's tests end up skipped, none failed). The
+ *     Stryker's runner counts it as survived (the file's tests end up skipped, none failed): 40 of
+ *     thread.ts's 115 mutants, run against test/thread.test.ts (whose beforeAll imports a thread). The
  *     reporter scripts/mutation-hook-reporter.ts records every run in which a hook failed, with
  *     the mutant switched on; this script counts such a mutant as killed ("killed in a hook"),
  *     lists it with the hook's error (so a failure that was not the mutant's doing can be seen),
