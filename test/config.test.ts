@@ -28,7 +28,7 @@ describe('configuration', () => {
       comments: { maxDepth: 16, editWindowMs: 900_000, moderation: 'auto', floodMs: 15_000, blocklist: [] },
       trustedProxies: [],
       akismet: null,
-      limits: { maxDepth: 32, maxAliases: 15, maxTokens: 2000, maxDocumentBytes: 20_000, maxCost: 5000, commentBudget: 5000 },
+      limits: { maxDepth: 32, maxAliases: 15, maxTokens: 2000, maxDocumentBytes: 20_000, maxCost: 50_000, commentBudget: 5000, commentDepth: 16 },
     });
   });
 
