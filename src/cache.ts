@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { defaultBuildResponseCacheKey, useResponseCache, type Cache } from '@envelop/response-cache';
+import { LargeResponseData } from './engine/index.js';
 import type { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import type { Plugin } from 'graphql-yoga';
@@ -215,6 +216,8 @@ export function createResponseCache(
     // null among `nodes`) names no object that a later write could invalidate: not cached.
     shouldCacheResult: ({ result }) =>
       !result.errors?.length &&
+      // Too large to keep (see LargeResponseData).
+      !(result.data instanceof LargeResponseData) &&
       Object.values(result.data ?? {}).every((value) => value !== null && !(Array.isArray(value) && value.includes(null))),
     onTtl: ({ ttl }) => Math.max(0, Math.min(ttl, nextPublication - Date.now())),
   });

@@ -8,6 +8,7 @@ import { redisPrefix } from '../src/cache.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { addAuthor, addPost, addThread, addWriter, draft } from './fixtures.js';
 import { backend, createHarness, type Harness } from './harness.js';
+import { LARGE_RESPONSE_BYTES } from '../src/engine/index.js';
 
 /*
  * The response cache, both ways: a repeated anonymous read costs no SQL; every write that
@@ -190,6 +191,25 @@ describe('response cache', () => {
     expect(slugs(await cachedRead(query))).not.toContain('later');
     await sleep(at.getTime() - Date.now() + 300);
     expect(slugs(await h.gql(query))).toContain('later');
+  });
+
+  it(`does not keep a response over ${LARGE_RESPONSE_BYTES} bytes (walking it to store it held the event loop ~1 s), nor leak the cache's own fields into it`, async () => {
+    // 120 comments with 2 KB bodies: ≈250 KB of JSON.
+    const big = await addPost(h.database.db, { authorId: await addAuthor(h.database.db), slug: 'big' });
+    await addThread(h.database.db, big, Array.from({ length: 120 }, (_, i) => draft(null, i, { bodyMarkdown: `${'long words '.repeat(200)}${i}` })));
+    const query = `{ post(slug: "big") { id comments(first: 100) { edges { node { id bodyHtml author { name } } } } } }`;
+    const response = await fetch(`${h.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const text = await response.text();
+    expect(text.length).toBeGreaterThan(LARGE_RESPONSE_BYTES);
+    expect(text).not.toMatch(/__responseCache/);
+    expect((JSON.parse(text) as any).data.post.comments.edges).toHaveLength(100);
+    const served = h.app.replays!.served;
+    const again = await h.gql(query);
+    expect(again.statements).toBeGreaterThan(0);
+    expect(h.app.replays!.served).toBe(served);
+    expect(again.data).toEqual((JSON.parse(text) as any).data);
+    // A small one is kept as ever.
+    await cachedRead(`{ post(slug: "big") { id title } }`);
   });
 
   it('does not cache lookups that found nothing, which no write could invalidate', async () => {
