@@ -184,7 +184,10 @@ export function createResponseCache(
     set(key, result, entities, ttl) {
       const epoch = epochs.get(context);
       if (epoch === undefined) return;
-      const stored = store.set(key, result, entities, ttl, epoch).catch(warn('store a response'));
+      // A large response names its objects itself (the plugin's walk stopped at its root: see LargeResponseData).
+      const data = (result as { data?: unknown }).data;
+      const named = data instanceof LargeResponseData ? (LargeResponseData.entities.get(data) ?? []) : entities;
+      const stored = store.set(key, result, named, ttl, epoch).catch(warn('store a response'));
       held.set(requestOf(context), stored);
       return stored.then(() => {});
     },
@@ -216,8 +219,6 @@ export function createResponseCache(
     // null among `nodes`) names no object that a later write could invalidate: not cached.
     shouldCacheResult: ({ result }) =>
       !result.errors?.length &&
-      // Too large to keep (see LargeResponseData).
-      !(result.data instanceof LargeResponseData) &&
       Object.values(result.data ?? {}).every((value) => value !== null && !(Array.isArray(value) && value.includes(null))),
     onTtl: ({ ttl }) => Math.max(0, Math.min(ttl, nextPublication - Date.now())),
   });

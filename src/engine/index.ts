@@ -198,23 +198,41 @@ function planSize(key: string, { compiled, headers }: Plan): number {
 }
 
 /**
- * A response the response cache must not store, nor walk: envelop's response cache visits every
- * object of a response it may store, cloning it and collecting its id (removeMetadataFieldsFromResult),
+ * A large response, for the response cache: its data, and the objects it names (what a write that
+ * changes one of them must drop). Envelop's response cache walks every object of a response it
+ * may store, cloning it to remove the fields it added to the document (`__responseCacheTypeName`,
+ * `__responseCacheId`) and collecting each object's type and id (removeMetadataFieldsFromResult),
  * ≈35 µs an object here: Relay's deep thread (25,000 objects, 1.4 MB) held the event loop ≈0.9 s
- * (1,046 ms a request with the cache, 122 ms without, most of it Postgres's). A response past
- * LARGE_RESPONSE_BYTES (≈2,000 objects, ≈70 ms of that walk) is answered each time instead, by its
- * one statement (identical ones in flight still share it). The walk stops at an object that is not
- * a plain one: the data's root is one of these, and the fields the cache added to the document
- * (`__responseCacheTypeName`, `__responseCacheId`), which the walk would have removed, are left out
- * as the text is parsed.
+ * (1,046 ms a request with the cache, 122 ms without, most of that Postgres's). Past
+ * LARGE_RESPONSE_BYTES, the engine does both as it parses the text instead (a JSON.parse reviver:
+ * ≈50 ms for that thread), and hands over data whose root is no plain object, where the walk
+ * stops; src/cache.ts stores it under the objects collected here.
  */
-export class LargeResponseData {}
+export class LargeResponseData {
+  /** Every object of the response with a type and an id (the ones the walk would have named). */
+  static entities = new WeakMap<LargeResponseData, { typename: string; id: string }[]>();
+}
 export const LARGE_RESPONSE_BYTES = 128 * 1024;
 
-const CACHE_FIELDS = new Set(['__responseCacheTypeName', '__responseCacheId']);
 function largeResponseData(text: string): Record<string, unknown> {
-  const { data } = JSON.parse(text, (key, value: unknown) => (CACHE_FIELDS.has(key) ? undefined : value)) as { data: Record<string, unknown> };
-  return Object.assign(new LargeResponseData(), data);
+  const typenames = new Map<object, unknown>();
+  const ids = new Map<object, unknown>();
+  const entities: { typename: string; id: string }[] = [];
+  // Called for each member once its own members are done: an object's cache fields come first.
+  const { data } = JSON.parse(text, function (this: object, key: string, value: unknown) {
+    if (key === '__responseCacheTypeName') return void typenames.set(this, value);
+    if (key === '__responseCacheId') return void ids.set(this, value);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const fields = value as { __typename?: unknown; id?: unknown };
+      const typename = typenames.get(value) ?? fields.__typename;
+      const id = ids.get(value) ?? fields.id;
+      if (typeof typename === 'string' && (typeof id === 'string' || typeof id === 'number')) entities.push({ typename, id: String(id) });
+    }
+    return value;
+  }) as { data: Record<string, unknown> };
+  const large = Object.assign(new LargeResponseData(), data);
+  LargeResponseData.entities.set(large, entities);
+  return large;
 }
 
 /**
