@@ -4,7 +4,9 @@ import { CompiledPlans, compile, PLAN_BYTES, viewerOf } from '../src/engine/inde
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
-import { MAX_REQUEST_BYTES } from '../src/shortcuts.js';
+import { listenerWithShortcut, MAX_REQUEST_BYTES } from '../src/shortcuts.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -222,6 +224,26 @@ describe('the listener: shortcut keys, memory, bodies and errors', () => {
     expect(streamed.status).toBe(413);
     // Still serving.
     expect((await h.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
+  it("hands yoga the body it read in a form its adapter does not walk byte by byte (a Buffer's every index became a string: 2 s and 700 MB for 7 MB)", async () => {
+    let seen: unknown;
+    const yoga = (req: object, res: { end(): void }) => {
+      seen = (req as { body?: unknown }).body;
+      res.end();
+    };
+    const server = createServer(listenerWithShortcut(yoga as never, { kind: 'plan', answer: async () => false }, createLogger('error')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const body = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1024 * 1024) } });
+      await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(Object.keys(seen as object).length).toBe(1);
+      const chunks: Buffer[] = [];
+      for await (const chunk of seen as AsyncIterable<Buffer>) chunks.push(chunk);
+      expect(Buffer.concat(chunks).toString()).toBe(body);
+    } finally {
+      server.close();
+    }
   });
 
   it('masks an error behind a shortcut: a plan whose statement fails hands the request to yoga, which masks it', async () => {
